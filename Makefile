@@ -1,0 +1,67 @@
+# engage_exec.recording - the two commands a user needs are `make lab` and `make test`; the rest are the pieces
+# they are made of, for iterating. Every target sets up what it needs (venv, collections, Docker engine, image).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+export PATH := $(BIN):$(PATH)
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+SCENARIO ?=
+PYTEST_ARGS ?=
+
+.PHONY: help setup venv host-packages docker image test sanity units lint changelog-lint pytest molecule \
+        lab lab-up lab-down bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+
+venv: ## Python venv + pinned tools + collections (offline), reused while requirements are unchanged
+	@bash hack/venv.sh 2> >(grep -v 'is ignored: it is neither' >&2)
+
+host-packages: ## Debian packages the tests and the lab use (hack/apt-packages.txt)
+	@bash hack/host-packages.sh
+
+docker: host-packages ## a running Docker engine (uses yours, else starts Debian's dockerd)
+	@bash hack/docker-engine.sh
+
+image: docker ## the base image for lab hosts and molecule instances (rebuilt only when its recipe changes)
+	@bash hack/base-image.sh >/dev/null
+
+setup: venv host-packages docker image ## everything the tests and the lab need
+
+test: setup ## everything a maintainer needs to trust a change
+	@bash hack/test-all.sh
+
+sanity: venv ## ansible-test sanity (offline)
+	@bash hack/ansible-test.sh sanity
+
+units: venv ## ansible-test units
+	@bash hack/ansible-test.sh units
+
+lint: venv ## ansible-lint, production profile
+	@ansible-lint --profile production --offline
+
+changelog-lint: venv ## antsibull-changelog lint of the fragments
+	@antsibull-changelog lint
+
+pytest: setup ## integration and end-to-end tests (pytest; PYTEST_ARGS=... to narrow)
+	@bash hack/pytest.sh $(PYTEST_ARGS)
+
+molecule: setup ## molecule scenarios (SCENARIO=name for one)
+	@bash hack/molecule.sh $(SCENARIO)
+
+lab: setup ## bring the lab up and run site.yml against it
+	@ansible-playbook -i inventories/lab lab/up.yml
+	@ansible-playbook -i inventories/lab site.yml
+	@echo; echo "Lab is up: hosts are containers labelled engage-exec-lab=1 (docker ps -f label=engage-exec-lab=1)."; \
+	 echo "Run again: ansible-playbook -i inventories/lab site.yml    Tear down: make lab-down"
+
+lab-down: venv ## remove every lab container and network
+	@ansible-playbook -i inventories/lab lab/down.yml
+
+bench: setup ## benchmarks in bench/ (print figures and ratios)
+	@set -e; for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done
+
+clean: lab-down ## remove the venv and caches (not the base image)
+	rm -rf .venv .cache/collections .cache/ansible-test

@@ -1,0 +1,126 @@
+# -*- coding: utf-8 -*-
+# Copyright: engage_exec.recording contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Inventory contract checks used by the validation play (playbooks/validate.yml)."""
+
+from __future__ import annotations
+
+import re
+
+REQUIRED_GROUPS = ("excs", "exas", "excp", "exrp", "webdav", "load_balancer")
+SSLMODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
+_HOSTPORT = re.compile(r"^(?P<host>\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):(?P<port>[0-9]{1,5})$")
+
+
+def _is_port(value):
+    if isinstance(value, bool):
+        return False
+    try:
+        port = int(str(value).strip())
+    except (TypeError, ValueError):
+        return False
+    return 1 <= port <= 65535
+
+
+def _is_text(value):
+    return isinstance(value, str) and value.strip() != ""
+
+
+def _endpoint_problems(name, value, default_port=None):
+    """Problems of one {host, port} mapping called ``name``."""
+    if not isinstance(value, dict):
+        return ["%s must be a mapping with 'host' and 'port' (got %s)" % (name, type(value).__name__)]
+    problems = []
+    if not _is_text(value.get("host")):
+        problems.append("%s.host is missing or empty: set the address EXEC uses to reach it" % name)
+    port = value.get("port", default_port)
+    if port is None:
+        problems.append("%s.port is missing: set the TCP port (1-65535)" % name)
+    elif not _is_port(port):
+        problems.append("%s.port is %r: use a TCP port number between 1 and 65535" % (name, port))
+    return problems
+
+
+def _endpoint_list_problems(name, value, default_port):
+    if not isinstance(value, list) or not value:
+        return ["%s must be a non-empty list of {host, port} (got %r)" % (name, value)]
+    problems = []
+    for i, item in enumerate(value):
+        problems.extend(_endpoint_problems("%s[%d]" % (name, i), item, default_port))
+    return problems
+
+
+def _host_variable_problems(hvars):
+    problems = []
+    configdb = hvars.get("exec_configdb")
+    if configdb is None:
+        problems.append("exec_configdb is not defined: set {host, port, name, sslmode} of the Engage Config DB")
+    else:
+        problems.extend(_endpoint_problems("exec_configdb", configdb, 5432))
+        if isinstance(configdb, dict):
+            if not _is_text(configdb.get("name")):
+                problems.append("exec_configdb.name is missing: set the Config DB database name")
+            if configdb.get("sslmode", "prefer") not in SSLMODES:
+                problems.append("exec_configdb.sslmode is %r: use one of %s"
+                                % (configdb.get("sslmode"), ", ".join(SSLMODES)))
+    for name in ("exec_stat_servers", "exec_sip_servers"):
+        if hvars.get(name) is None:
+            problems.append("%s is not defined: list the {host, port} of every server" % name)
+        else:
+            problems.extend(_endpoint_list_problems(name, hvars[name], 2060 if "stat" in name else 8000))
+    redis = hvars.get("exec_redis")
+    if redis is None:
+        problems.append("exec_redis is not defined: set {host, port, tls} of the Redis that EXEC uses")
+    else:
+        problems.extend(_endpoint_problems("exec_redis", redis, 6379))
+        if isinstance(redis, dict) and "tls" in redis and str(redis["tls"]).lower() not in (
+                "true", "false", "yes", "no", "1", "0", "on", "off"):
+            problems.append("exec_redis.tls is %r: use true or false" % (redis["tls"],))
+    if not _is_text(hvars.get("exec_gc_api_host")):
+        problems.append("exec_gc_api_host is not defined or empty: set the Genesys Cloud API host of your region")
+    registry = hvars.get("exec_registry")
+    if not _is_text(registry):
+        problems.append("exec_registry is not defined: set the site registry as host:port")
+    else:
+        m = _HOSTPORT.match(registry.strip())
+        if not m or not _is_port(m.group("port")):
+            problems.append("exec_registry is %r: write it as host:port, for example registry.example.com:5000"
+                            % registry)
+    return problems
+
+
+def exec_inventory_problems(groups, hostvars, allow_single_exrp=False):
+    """Return every way the inventory breaks the contract, as readable sentences (empty list: all good).
+
+    ``groups`` and ``hostvars`` are the play's magic variables. Engage-side variables are checked on every host
+    of the ``exec`` group (they may differ per host), each problem reported once with the hosts it concerns.
+    """
+    problems = []
+    for group in REQUIRED_GROUPS:
+        if not groups.get(group):
+            problems.append("inventory group '%s' is empty or missing: add at least one host to it" % group)
+    exrp = groups.get("exrp") or []
+    allow = str(allow_single_exrp).strip().lower() in ("true", "yes", "1", "on")
+    if exrp and len(exrp) < 2 and not allow:
+        problems.append("inventory group 'exrp' has %d host (%s): EXRP runs N+1, add a second host, or set "
+                        "exec_allow_single_exrp: true for a lab" % (len(exrp), ", ".join(exrp)))
+    exrp_dupes = sorted({h for h in exrp if exrp.count(h) > 1})
+    if exrp_dupes:
+        problems.append("inventory group 'exrp' lists %s more than once: each EXRP node is one host"
+                        % ", ".join(exrp_dupes))
+    seen = {}
+    for host in groups.get("exec") or []:
+        for problem in _host_variable_problems(dict(hostvars.get(host) or {})):
+            seen.setdefault(problem, []).append(host)
+    for problem, hosts in seen.items():
+        shown = ", ".join(hosts[:5]) + (" and %d more" % (len(hosts) - 5) if len(hosts) > 5 else "")
+        problems.append("%s (hosts: %s)" % (problem, shown))
+    return problems
+
+
+class FilterModule(object):
+    """Inventory contract filters."""
+
+    def filters(self):
+        return {"exec_inventory_problems": exec_inventory_problems}
