@@ -27,9 +27,10 @@ PY
 done
 
 # Outside the checkout: ansible-test would otherwise find the git repository above and list files from it.
-base="${TMPDIR:-/tmp}/engage-exec-ansible-test-$(printf %s "$root" | sha256sum | cut -c1-10)"
+# One copy per run, so that several runs can go at once.
+base=$(mktemp -d "${TMPDIR:-/tmp}/engage-exec-ansible-test.XXXXXX")
+trap 'rm -rf "$base"' EXIT
 dest="$base/ansible_collections/engage_exec/recording"
-rm -rf "$dest"
 mkdir -p "$dest"
 cd "$root"
 git ls-files -z -co --exclude-standard | while IFS= read -r -d '' f; do
@@ -42,7 +43,7 @@ cd "$dest"
 export PATH="$venv/bin:$PATH"
 cmd=$1; shift
 case "$cmd" in
-  sanity) exec ansible-test sanity --local --python "$pyver" --color no "$@" ;;
-  units)  exec ansible-test units --local --python "$pyver" --color no --requirements "$@" ;;
+  sanity) ansible-test sanity --local --python "$pyver" --color no "$@" ;;
+  units)  ansible-test units --local --python "$pyver" --color no --requirements "$@" ;;
   *) echo "usage: $0 sanity|units [ansible-test args]" >&2; exit 2 ;;
 esac

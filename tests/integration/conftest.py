@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import servers  # noqa: E402  pylint: disable=wrong-import-position
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = servers.ROOT
 VENV_BIN = ROOT / ".venv" / "bin"
 
 

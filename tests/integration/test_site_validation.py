@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT
+from servers import ROOT
 
 
 def _inventory(tmp_path: Path, mutate) -> Path:
