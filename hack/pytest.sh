@@ -3,7 +3,7 @@
 # Integration and end-to-end tests with pytest, against real services started by the fixtures.
 # pytest's exit code 5 (no test collected) is a failure here.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 export PYTHONPATH="$PWD/.cache/collections${PYTHONPATH:+:$PYTHONPATH}"
 .venv/bin/python -m pytest tests/integration "$@"
 rc=$?

@@ -12,7 +12,7 @@ stamp="$venv/.requirements.sha256"
 pick_python() {
   local c
   for c in "${PYTHON:-}" python3.12 "$(pyenv root 2>/dev/null)/versions/3.12.1/bin/python3" \
-           "$(ls -d "$(pyenv root 2>/dev/null)"/versions/3.12*/bin/python3 2>/dev/null | tail -n1)" \
+           "$(find "$(pyenv root 2>/dev/null)/versions" -path '*/3.12*/bin/python3' 2>/dev/null | sort | tail -n1)" \
            python3.13 python3.11 python3; do
     [ -n "$c" ] || continue
     command -v "$c" >/dev/null 2>&1 || continue
@@ -23,7 +23,7 @@ pick_python() {
   return 1
 }
 
-want=$(cat requirements/dev.txt requirements/runtime.txt hack/venv.sh | sha256sum | cut -d' ' -f1)
+want=$(cat requirements/dev.txt requirements/runtime.txt | sha256sum | cut -d" " -f1)
 if [ -x "$venv/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
   echo "venv: up to date ($("$venv/bin/python" -V), $("$venv/bin/ansible" --version | head -n1))"
 else
@@ -47,10 +47,10 @@ ln -sfn ../../../.. "$cdir/engage_exec/recording"
 if [ ! -e "$cstamp" ]; then
   wheeldir=.cache/wheels
   mkdir -p "$wheeldir"
-  whl=$(ls "$wheeldir"/ansible-"$ANSIBLE_WHEEL_VERSION"-*.whl 2>/dev/null | head -n1 || true)
+  whl=$(find "$wheeldir" -name "ansible-$ANSIBLE_WHEEL_VERSION-*.whl" | head -n1)
   if [ -z "$whl" ]; then
     "$venv/bin/pip" download -q --no-deps -d "$wheeldir" "ansible==$ANSIBLE_WHEEL_VERSION"
-    whl=$(ls "$wheeldir"/ansible-"$ANSIBLE_WHEEL_VERSION"-*.whl | head -n1)
+    whl=$(find "$wheeldir" -name "ansible-$ANSIBLE_WHEEL_VERSION-*.whl" | head -n1)
   fi
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
@@ -68,4 +68,6 @@ PY
     "$tmp/ansible_collections/ansible/posix" >/dev/null
   touch "$cstamp"
 fi
-echo "collections: $(ls "$cdir/community" "$cdir/ansible" | grep -v : | tr '\n' ' ')+ engage_exec.recording (this checkout)"
+names=()
+for c in "$cdir"/community/* "$cdir"/ansible/*; do names+=("$(basename "$(dirname "$c")").$(basename "$c")"); done
+echo "collections: ${names[*]} + engage_exec.recording (this checkout)"

@@ -180,7 +180,7 @@ def start_postgres(workdir: Path, cert: Cert | None = None, password: str = "pg-
                             preexec_fn=demote, cwd="/")
     wait_port("127.0.0.1", port, proc=proc)
     pg = Postgres("127.0.0.1", port, "tester", password, workdir, bool(cert), proc)
-    for _ in range(100):  # listening is not yet accepting logins
+    for dummy in range(100):  # listening is not yet accepting logins
         try:
             pg.psql("select 1")
             break

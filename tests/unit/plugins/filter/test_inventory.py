@@ -44,8 +44,8 @@ def test_every_problem_listed_once_with_hosts():
 
 
 def test_types_are_checked():
-    hv = _hostvars(exec_configdb="db:5432", exec_stat_servers={"host": "x"}, exec_sip_servers=[{"host": "s",
-                                                                                                 "port": True}])
+    hv = _hostvars(exec_configdb="db:5432", exec_stat_servers={"host": "x"},
+                   exec_sip_servers=[{"host": "s", "port": True}])
     problems = " | ".join(exec_inventory_problems(GROUPS, hv))
     assert "exec_configdb must be a mapping" in problems
     assert "exec_stat_servers must be a non-empty list" in problems
