@@ -10,8 +10,8 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 SCENARIO ?=
 PYTEST_ARGS ?=
 
-.PHONY: help setup venv host-packages docker image test sanity units lint changelog-lint pytest molecule \
-        lab lab-up lab-down bench clean
+.PHONY: help setup venv host-packages docker image test sanity units lint docs docs-check changelog-lint pytest molecule \
+        lab lab-up lab-down bench ee-context clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -42,6 +42,12 @@ units: venv ## ansible-test units
 lint: venv ## ansible-lint, production profile
 	@ansible-lint --profile production --offline
 
+docs: venv ## regenerate the variable tables of the role READMEs from meta/argument_specs.yml
+	@$(BIN)/python hack/role-docs.py
+
+docs-check: venv ## fail when a role README drifted from its argument spec
+	@$(BIN)/python hack/role-docs.py --check
+
 changelog-lint: venv ## antsibull-changelog lint of the fragments
 	@antsibull-changelog lint
 
@@ -62,6 +68,11 @@ lab-down: venv ## remove every lab container and network
 
 bench: setup ## benchmarks in bench/ (print figures and ratios)
 	@set -e; for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done
+
+ee-context: venv ## collection tarball into ee/collection/, then the ansible-builder build context in .cache/ee-context
+	@rm -f ee/collection/*.tar.gz
+	@ansible-galaxy collection build --force --output-path ee/collection .
+	@ansible-builder create -f execution-environment.yml -c .cache/ee-context
 
 clean: lab-down ## remove the venv and caches (not the base image)
 	rm -rf .venv .cache/collections .cache/ansible-test

@@ -23,7 +23,7 @@ pick_python() {
   return 1
 }
 
-want=$(cat requirements/dev.txt requirements/runtime.txt | sha256sum | cut -d" " -f1)
+want=$(cat requirements/dev.txt requirements.txt | sha256sum | cut -d" " -f1)
 if [ -x "$venv/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
   echo "venv: up to date ($("$venv/bin/python" -V), $("$venv/bin/ansible" --version | head -n1))"
 else
