@@ -119,8 +119,21 @@ def exec_inventory_problems(groups, hostvars, allow_single_exrp=False):
     return problems
 
 
+def exec_addresses(hosts, hostvars):
+    """The address each of ``hosts`` is reached at by its peers: ``exec_address``, else ``ansible_host``, else the
+    inventory name (the inventory contract)."""
+    if isinstance(hosts, str):
+        hosts = [hosts]
+    addresses = []
+    for host in hosts:
+        hvars = hostvars.get(host) or {}
+        address = hvars.get("exec_address") or hvars.get("ansible_host") or host
+        addresses.append(str(address))
+    return addresses
+
+
 class FilterModule(object):
     """Inventory contract filters."""
 
     def filters(self):
-        return {"exec_inventory_problems": exec_inventory_problems}
+        return {"exec_inventory_problems": exec_inventory_problems, "exec_addresses": exec_addresses}

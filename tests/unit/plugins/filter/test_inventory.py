@@ -56,3 +56,11 @@ def test_missing_groups_named():
     groups = {k: v for k, v in GROUPS.items() if k not in ("webdav", "load_balancer")}
     problems = exec_inventory_problems(groups, _hostvars())
     assert [p.split("'")[1] for p in problems] == ["webdav", "load_balancer"]
+
+
+def test_exec_addresses_follow_the_contract():
+    from ansible_collections.engage_exec.recording.plugins.filter.inventory import exec_addresses
+    hostvars = {"a": {"exec_address": "10.0.0.1", "ansible_host": "a.mgmt"}, "b": {"ansible_host": "b.mgmt"},
+                "c": {}}
+    assert exec_addresses(["a", "b", "c"], hostvars) == ["10.0.0.1", "b.mgmt", "c"]
+    assert exec_addresses("c", hostvars) == ["c"]
