@@ -303,14 +303,15 @@ def secret_matcher(secret_keys, pattern):
 
 
 def masked(lines, is_secret):
-    """The text of ``lines`` with the value of every secret key replaced by ``********``."""
+    """The text of ``lines`` for display: every secret value replaced by ``********``, bytes that are not UTF-8
+    shown as U+FFFD (the file itself keeps them)."""
     out = []
     for line in lines:
         if line.kind == "assign" and line.value and is_secret(line.key):
             out.append(line.prefix + line.key + "=" + MASK + line.eol)
         else:
             out.append(line.text)
-    return "".join(out)
+    return encode("".join(out)).decode("utf-8", errors="replace")
 
 
 def write_atomic(module, path, data):
