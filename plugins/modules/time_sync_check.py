@@ -1,0 +1,301 @@
+#!/usr/bin/python
+# Copyright: (c) 2026, engage_exec.recording contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: time_sync_check
+short_description: Prove the host clock is synchronised (chrony, systemd-timesyncd, ntpd or SNTP)
+version_added: 0.1.0
+description:
+  - Finds how the host keeps time - chrony (C(chronyc -c tracking) and C(sources)), systemd-timesyncd
+    (C(timedatectl show-timesync)) or ntpd (C(ntpq -pn)) - and reports whether the clock is synchronised, its
+    offset, the stratum and how long ago it last synchronised.
+  - With O(ntp_server) the module also asks that server directly over SNTP (its own small client, no extra library)
+    and checks the offset against it. When no local time service is found, the SNTP answer is the result.
+  - Fails with a message listing every problem when the clock is not synchronised, when the absolute offset is above
+    O(max_offset), or when the last synchronisation is older than O(max_sync_age) (EXEC hosts must synchronise at
+    least once every 24 hours).
+author:
+  - engage_exec.recording contributors (!UNKNOWN)
+attributes:
+  check_mode:
+    support: full
+    description: Only reads; runs normally in check mode.
+  diff_mode:
+    support: none
+    description: Nothing is changed, so there is no diff.
+  idempotent:
+    support: full
+    description: Reading the clock state changes nothing.
+options:
+  method:
+    description:
+      - How to read the clock state. V(auto) tries chrony, then systemd-timesyncd, then ntpd, then SNTP against
+        O(ntp_server).
+    type: str
+    choices: [auto, chrony, timesyncd, ntpd, sntp]
+    default: auto
+  ntp_server:
+    description:
+      - An NTP server to query over SNTP. Required with O(method=sntp); with another method the offset against it
+        is checked in addition to the local service's view.
+    type: str
+  ntp_port:
+    description: UDP port of O(ntp_server).
+    type: int
+    default: 123
+  ntp_timeout:
+    description: Seconds to wait for the SNTP answer.
+    type: float
+    default: 2.0
+  max_offset:
+    description: Largest acceptable absolute clock offset, in seconds.
+    type: float
+    default: 1.0
+  max_sync_age:
+    description: Largest acceptable time since the last synchronisation, in seconds (86400 is the 24 h rule).
+    type: int
+    default: 86400
+  chronyc_host:
+    description:
+      - Where C(chronyc) finds chronyd (its C(-h) option) - an address for the UDP command port, or the path of
+        chronyd's Unix command socket. Default chronyc's own default (the local daemon).
+      - Useful when chronyd runs with a non-default C(bindcmdaddress), for example in tests.
+      - Read from the environment variable E(TIME_SYNC_CHRONYC_HOST) when not set.
+    type: str
+  chronyc_port:
+    description:
+      - UDP command port of chronyd (chronyc's C(-p) option), with an address in O(chronyc_host).
+      - Read from the environment variable E(TIME_SYNC_CHRONYC_PORT) when not set.
+    type: int
+  fail_on_error:
+    description: Fail when a rule is broken. With V(false) the problems are only returned in RV(problems).
+    type: bool
+    default: true
+seealso:
+  - module: engage_exec.recording.connectivity_check
+notes:
+  - systemd-timesyncd does not expose the current offset; RV(offset) is then null unless O(ntp_server) is given.
+    Its last synchronisation time is the modification time of C(/run/systemd/timesync/synchronized).
+  - With O(method=sntp), or when no local service is found, nothing on the host keeps the clock synchronised;
+    RV(last_sync_age) is null and the module warns.
+"""
+
+EXAMPLES = r"""
+- name: The clock is synchronised (24 h rule, offset under 1 s)
+  engage_exec.recording.time_sync_check:
+
+- name: Cross-check against the site's NTP server, stricter offset
+  engage_exec.recording.time_sync_check:
+    ntp_server: ntp1.example.com
+    max_offset: 0.5
+
+- name: Read a chronyd that listens on a non-default command socket
+  engage_exec.recording.time_sync_check:
+    method: chrony
+    chronyc_host: /run/chrony-lab/chronyd.sock
+  register: clock
+"""
+
+RETURN = r"""
+synchronized:
+  description: Whether the time service says the clock is synchronised.
+  returned: always
+  type: bool
+  sample: true
+method:
+  description: Which time service the result comes from (chrony, timesyncd, ntpd, sntp).
+  returned: always
+  type: str
+  sample: chrony
+source:
+  description: The reference the clock follows (server name or address), or the SNTP server asked.
+  returned: always
+  type: str
+  sample: 10.0.0.5
+offset:
+  description: Local clock minus true time, in seconds (positive - the local clock is ahead); null when unknown.
+  returned: always
+  type: float
+  sample: -0.000012
+stratum:
+  description: Stratum of the host's clock; null when unsynchronised.
+  returned: always
+  type: int
+  sample: 3
+last_sync_age:
+  description: Seconds since the last synchronisation; null when unknown.
+  returned: always
+  type: float
+  sample: 37.2
+sources:
+  description: chrony's sources (C(chronyc -c sources)), when chrony was used.
+  returned: when method is chrony
+  type: list
+  elements: dict
+  sample: [{name: 10.0.0.5, state: "*", stratum: 2, reach: "377", offset: -0.000012, selected: true}]
+sntp:
+  description: The SNTP answer of O(ntp_server) (offset, delay, server stratum), when it was asked.
+  returned: when ntp_server is set
+  type: dict
+  sample: {source: ntp1.example.com, offset: 0.0021, delay: 0.0004, server_stratum: 2, synchronized: true}
+problems:
+  description: Every broken rule, readable.
+  returned: always
+  type: list
+  elements: str
+  sample: ["last synchronisation was 2 days, 0:00:00 ago, more than max_sync_age 1 day, 0:00:00 (the 24 h rule)"]
+tried:
+  description: The time services tried in order, and why each was not used.
+  returned: always
+  type: list
+  elements: str
+  sample: ["chrony: chronyc not installed"]
+"""
+
+import time
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback
+
+from ansible_collections.engage_exec.recording.plugins.module_utils import _timesync as backend
+
+TIMESYNCD_STAMP = "/run/systemd/timesync/synchronized"
+
+
+def _chrony(module, tried):
+    chronyc = module.get_bin_path("chronyc")
+    if not chronyc:
+        tried.append("chrony: chronyc not installed")
+        return None
+    base = [chronyc, "-n"]
+    if module.params["chronyc_host"]:
+        base += ["-h", module.params["chronyc_host"]]
+    if module.params["chronyc_port"]:
+        base += ["-p", str(module.params["chronyc_port"])]
+    rc, out, err = module.run_command(base + ["-c", "tracking"])
+    if rc != 0 or not out.strip():
+        tried.append("chrony: chronyc -c tracking failed (rc %d): %s" % (rc, " ".join((err or out).split())[:200]))
+        return None
+    result = backend.parse_chronyc_tracking(out)
+    rc, out, err = module.run_command(base + ["-c", "sources"])
+    result["sources"] = backend.parse_chronyc_sources(out) if rc == 0 else []
+    return result
+
+
+def _timesyncd(module, tried):
+    timedatectl = module.get_bin_path("timedatectl")
+    if not timedatectl:
+        tried.append("timesyncd: timedatectl not installed")
+        return None
+    rc, out, err = module.run_command([timedatectl, "show-timesync"])
+    if rc != 0 or "ServerName" not in out and "NTPMessage" not in out:
+        tried.append("timesyncd: timedatectl show-timesync failed (rc %d): %s" % (rc, " ".join((err or out).split())[:200]))
+        return None
+    rc2, show, err2 = module.run_command([timedatectl, "show"])
+    return backend.parse_timesyncd(out, show if rc2 == 0 else "", backend.file_mtime(TIMESYNCD_STAMP))
+
+
+def _ntpd(module, tried):
+    ntpq = module.get_bin_path("ntpq")
+    if not ntpq:
+        tried.append("ntpd: ntpq not installed")
+        return None
+    rc, out, err = module.run_command([ntpq, "-pn"])
+    peers = backend.parse_ntpq_peers(out) if rc == 0 else []
+    if rc != 0 or not peers:
+        tried.append("ntpd: ntpq -pn failed or lists no peer (rc %d): %s" % (rc, " ".join((err or out).split())[:200]))
+        return None
+    return backend.ntpq_status(peers)
+
+
+READERS = {"chrony": _chrony, "timesyncd": _timesyncd, "ntpd": _ntpd}
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            method=dict(type="str", default="auto", choices=["auto", "chrony", "timesyncd", "ntpd", "sntp"]),
+            ntp_server=dict(type="str"),
+            ntp_port=dict(type="int", default=123),
+            ntp_timeout=dict(type="float", default=2.0),
+            max_offset=dict(type="float", default=1.0),
+            max_sync_age=dict(type="int", default=86400),
+            chronyc_host=dict(type="str", fallback=(env_fallback, ["TIME_SYNC_CHRONYC_HOST"])),
+            chronyc_port=dict(type="int", fallback=(env_fallback, ["TIME_SYNC_CHRONYC_PORT"])),
+            fail_on_error=dict(type="bool", default=True),
+        ),
+        required_if=[("method", "sntp", ("ntp_server",))],
+        supports_check_mode=True,
+    )
+    p = module.params
+    if p["max_offset"] < 0 or p["max_sync_age"] < 0 or p["ntp_timeout"] <= 0:
+        module.fail_json(msg="max_offset and max_sync_age must be >= 0 and ntp_timeout > 0 "
+                             "(got %s, %s, %s)" % (p["max_offset"], p["max_sync_age"], p["ntp_timeout"]))
+    if not 1 <= p["ntp_port"] <= 65535:
+        module.fail_json(msg="ntp_port %d is out of range (1-65535)" % p["ntp_port"])
+
+    tried = []
+    result = None
+    order = ["chrony", "timesyncd", "ntpd"] if p["method"] == "auto" else \
+        ([p["method"]] if p["method"] != "sntp" else [])
+    try:
+        for name in order:
+            result = READERS[name](module, tried)
+            if result is not None:
+                break
+    except backend.TimeSyncError as exc:
+        msg = "Could not read the time service state: %s" % exc
+        module.fail_json(msg=msg, tried=tried, problems=[msg], synchronized=False)
+
+    sntp = None
+    if p["ntp_server"]:
+        try:
+            sntp = backend.sntp_status(p["ntp_server"], p["ntp_port"], p["ntp_timeout"])
+        except backend.TimeSyncError as exc:
+            sntp = {"error": str(exc), "source": p["ntp_server"]}
+
+    if result is None:
+        if p["method"] not in ("auto", "sntp"):
+            msg = "%s is not usable on this host: %s. Use method=auto, or check the service." \
+                % (p["method"], "; ".join(tried))
+            module.fail_json(msg=msg, tried=tried, problems=[msg], synchronized=False)
+        if sntp is None:
+            msg = "No time service found on this host (%s). Install and enable chrony, or set ntp_server to " \
+                  "measure the offset over SNTP." % "; ".join(tried)
+            module.fail_json(msg=msg, tried=tried, problems=[msg], synchronized=False)
+        if "error" in sntp:
+            msg = "No local time service, and SNTP failed: %s" % sntp["error"]
+            module.fail_json(msg=msg, tried=tried, problems=[msg], synchronized=False)
+        result = dict(sntp)
+        if p["method"] == "auto":
+            module.warn("no local time service found (%s); the offset against %s is measured, but nothing keeps "
+                        "this clock synchronised (24 h rule)" % ("; ".join(tried), p["ntp_server"]))
+        problems = backend.evaluate(result, p["max_offset"], p["max_sync_age"])
+    else:
+        problems = backend.evaluate(result, p["max_offset"], p["max_sync_age"])
+        if sntp is not None:
+            result["sntp"] = dict(sntp, synchronized=sntp.get("synchronized"))
+            if "error" in sntp:
+                problems.append("ntp_server %s: %s" % (p["ntp_server"], sntp["error"]))
+            else:
+                for problem in backend.evaluate(sntp, p["max_offset"], p["max_sync_age"]):
+                    problems.append("against ntp_server: " + problem)
+
+    if result.get("offset") is None and result.get("method") == "timesyncd" and not p["ntp_server"]:
+        module.warn("systemd-timesyncd does not report the clock offset; set ntp_server to check it")
+
+    result.update(changed=False, problems=problems, tried=tried, checked_at=time.time())
+    if problems and p["fail_on_error"]:
+        module.fail_json(msg="Clock check failed: " + "; ".join(problems), **result)
+    result["msg"] = "clock synchronised (%s, source %s, offset %s s, last sync %s s ago)" % (
+        result["method"], result.get("source"), result.get("offset"), result.get("last_sync_age")) \
+        if not problems else "; ".join(problems)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
