@@ -399,8 +399,12 @@ def run(module):
                          % (path, exc.strerror))
 
     result_plan = plan(decode(old), rendered, absent, params["marker"])
+    # The old values of listed secret keys, too (the diff masks them by key already; this covers any other echo).
+    # Keys matched only by secret_key_pattern are masked in the diff alone: registering every such value (often
+    # short, like "true") would blank unrelated output.
+    listed = set(params["secret_keys"] or [])
     for line in result_plan.lines_before:
-        if line.kind == "assign" and line.value and is_secret(line.key):
+        if line.kind == "assign" and line.value and line.key in listed:
             module.no_log_values.add(line.value)
     new = encode(result_plan.after)
     create = not exists and bool(new)

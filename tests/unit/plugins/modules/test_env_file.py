@@ -163,3 +163,11 @@ def test_directory_refused(capsys, tmp_path):
 def test_missing_directory_refused(capsys, tmp_path):
     res, dummy = run_module(capsys, path=str(tmp_path / "nope" / ".env"), values={"A": "1"})
     assert res["failed"] and "does not exist" in res["msg"]
+
+
+def test_pattern_matched_unmanaged_values_do_not_blank_other_output(capsys, tmp_path):
+    path = tmp_path / ".env"
+    path.write_bytes(b"FEATURE_TOKEN_ENABLED=true\n")
+    res, dummy = run_module(capsys, path=str(path), values={"RECORDING_ENABLED": True})
+    assert res["diff"]["before"] == "FEATURE_TOKEN_ENABLED=********\n"
+    assert res["diff"]["after"] == "FEATURE_TOKEN_ENABLED=********\nRECORDING_ENABLED=true\n"
