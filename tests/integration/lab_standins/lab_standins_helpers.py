@@ -180,3 +180,53 @@ def driver_summary(completed: subprocess.CompletedProcess) -> dict:
         if line.startswith("{"):
             merged.update(json.loads(line))
     return merged
+
+
+# ------------------------------------------------------------------------------------------------- HAProxy
+@dataclass
+class Balancer:
+    url: str
+    proc: subprocess.Popen
+    root: Path
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def start_haproxy(workdir: Path, backends) -> Balancer:
+    """A real HAProxy on 127.0.0.1 in HTTP mode in front of ``backends`` (URLs), health-checking GET /health."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    port = servers.free_port()
+    lines = ["global", "  maxconn 256", "defaults", "  mode http", "  timeout connect 2s", "  timeout client 60s",
+             "  timeout server 60s", "frontend mcp_metadata", "  bind 127.0.0.1:%d" % port,
+             "  default_backend excp", "backend excp", "  balance roundrobin", "  option httpchk GET /health"]
+    for index, url in enumerate(backends):
+        lines.append("  server excp%d %s check inter 1s" % (index + 1, url.split("//", 1)[1]))
+    config = workdir / "haproxy.cfg"
+    config.write_text("\n".join(lines) + "\n")
+    subprocess.run(["haproxy", "-c", "-q", "-f", str(config)], check=True)
+    proc = subprocess.Popen(["haproxy", "-db", "-f", str(config)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.STDOUT)
+    servers.wait_port("127.0.0.1", port, proc=proc)
+    return Balancer("http://127.0.0.1:%d" % port, proc, workdir)
+
+
+class BlackHole:
+    """A TCP listener that accepts connections and never answers: an EXRP node that hangs."""
+
+    def __init__(self):
+        import socket  # pylint: disable=import-outside-toplevel
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        self.url = "http://127.0.0.1:%d" % self.port
+
+    def close(self) -> None:
+        self.sock.close()

@@ -254,3 +254,36 @@ def test_driver_verify_reports_a_lost_or_altered_recording(standins, tmp_path):
     assert verified.returncode == 1
     assert summary["missing"] == [lost["recording_id"]]
     assert summary["metadata_mismatch"] == [data["recordings"][0]["recording_id"]]
+
+
+def test_through_a_real_haproxy_to_two_excp_instances(standins, tmp_path):
+    """The MCP posts to the load balancer (HAProxy), which spreads over two EXCP instances sharing the EXRP nodes."""
+    excp_a, exrps = start_pipeline(standins)
+    excp_b = standins.start("EXCP", "excp-2", EXRP_URLS=",".join(p.url for p in exrps))
+    balancer = helpers.start_haproxy(tmp_path / "haproxy", [excp_a.url, excp_b.url])
+    try:
+        helpers.wait_for(lambda: requests.get(balancer.url + "/health", timeout=5).status_code == 200,
+                         what="HAProxy serving")
+        completed = helpers.run_driver(*driver_args(standins, balancer, count=30, concurrency=6))
+        summary = helpers.driver_summary(completed)
+        assert completed.returncode == 0, completed.stdout + completed.stderr
+        assert summary["verify"]["arrived"] == 30 and not summary["verify"]["sha256_mismatch"]
+        delivered = [helpers.metric(e.url, "excp_recordings_total", {"result": "delivered"}) for e in (excp_a, excp_b)]
+        assert sum(delivered) == 30 and min(delivered) > 0
+    finally:
+        balancer.stop()
+
+
+def test_a_hanging_exrp_node_is_skipped_after_the_timeout(standins):
+    hole = helpers.BlackHole()
+    try:
+        sip = standins.engage_tcp("sipserver", "sip-1")
+        good = standins.start("EXRP", "exrp-good")
+        excp = standins.start("EXCP", "excp-1", SIP_SERVERS="127.0.0.1:%d" % sip.port,
+                              EXRP_URLS="%s,%s" % (hole.url, good.url), EXCP_EXRP_TIMEOUT="1")
+        completed = helpers.run_driver(*driver_args(standins, excp, count=4, concurrency=1))
+        assert completed.returncode == 0, completed.stdout + completed.stderr
+        assert len(standins.gc.recordings()) == 4
+        assert helpers.metric(excp.url, "excp_exrp_attempts_total", {"node": hole.url, "result": "error"}) >= 2
+    finally:
+        hole.close()
