@@ -203,7 +203,75 @@ class _Hasher(threading.Thread):
             self.sha.update(chunk)
 
 
-def scan_archive(path):
+MEMO_VERSION = 1
+
+
+def hash_file(path):
+    """(sha256 hex, size) of a file, read once in 1 MiB chunks."""
+    sha = hashlib.sha256()
+    buf = bytearray(CHUNK)
+    view = memoryview(buf)
+    size = 0
+    with open(path, "rb", buffering=0) as f:
+        while True:
+            n = f.readinto(buf)
+            if not n:
+                break
+            sha.update(view[:n])
+            size += n
+    return sha.hexdigest(), size
+
+
+def _memo_path(memo_dir, sha):
+    return os.path.join(memo_dir, "%s.json" % sha)
+
+
+def _memo_load(memo_dir, sha, size):
+    """The scan result remembered for this exact content (sha256), or None."""
+    try:
+        with open(_memo_path(memo_dir, sha)) as f:
+            memo = json.load(f)
+        info = memo["info"]
+        if (memo.get("version") != MEMO_VERSION or memo.get("sha256") != sha or memo.get("file_size") != size
+                or not str(info["image_id"]).startswith("sha256:") or not isinstance(info["size"], int)):
+            return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return {"sha256": sha, "file_size": size, "compressed": bool(memo.get("compressed")), "info": info,
+            "error": None, "memo": True}
+
+
+def _memo_save(memo_dir, result):
+    try:
+        os.makedirs(memo_dir, mode=0o700, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".memo-", dir=memo_dir)
+        with os.fdopen(fd, "w") as f:
+            json.dump({"version": MEMO_VERSION, "sha256": result["sha256"], "file_size": result["file_size"],
+                       "compressed": result["compressed"], "info": result["info"]}, f)
+        os.replace(tmp, _memo_path(memo_dir, result["sha256"]))
+    except OSError:
+        pass  # only a speed-up; the next run reads the archive again
+
+
+def scan_archive(path, memo_dir=None, write_memo=True):
+    """sha256 of the file and the single image it holds (see ``_scan_stream``).
+
+    With ``memo_dir``, what was read from an archive is remembered under its sha256: a later scan of the same
+    content only hashes the file (the content is identified by its digest, so what it holds cannot differ).
+    """
+    if not memo_dir:
+        return _scan_stream(path)
+    sha, size = hash_file(path)
+    memo = _memo_load(memo_dir, sha, size)
+    if memo is not None:
+        return memo
+    result = _scan_stream(path)
+    if result["info"] is not None and result["sha256"] == sha and write_memo:
+        _memo_save(memo_dir, result)
+    return result
+
+
+def _scan_stream(path):
     """Read ``path`` once: sha256 of the file, and the single image it holds.
 
     Returns dict(sha256, file_size, compressed, error, info) where info is the parsed image (see
@@ -250,7 +318,7 @@ def scan_archive(path):
         hasher.q.put(None)
         hasher.join()
     result = {"sha256": hasher.sha.hexdigest(), "file_size": file_size, "compressed": compressed, "info": None,
-              "error": None}
+              "error": None, "memo": False}
     if file_size == 0:
         result["error"] = "the file is empty"
     elif gzip_error:
@@ -506,14 +574,14 @@ def run(params, check_mode, tmpdir, warn=lambda msg: None):
     return result
 
 
-def _scan(path, shown_src):
+def _scan(path, shown_src, params=None, check_mode=False):
     if not os.path.exists(path):
         raise ExrpImageError("%s - the archive does not exist on this host. Check src (a path on the host that "
                              "runs the task, or an https:// / ftp:// URL)." % shown_src)
     if not os.path.isfile(path):
         raise ExrpImageError("%s - src is not a regular file." % shown_src)
     try:
-        return scan_archive(path)
+        return scan_archive(path, (params or {}).get("scan_cache_dir"), write_memo=not check_mode)
     except OSError as exc:
         raise ExrpImageError("%s - cannot read the archive (%s)." % (shown_src, exc.strerror or exc))
 
@@ -521,7 +589,7 @@ def _scan(path, shown_src):
 def _obtain(params, check_mode, tmpdir, src, is_url, shown_src, checksum, tag, obtained):
     """(path, scan) of the archive to use; a URL is taken from cache_dir when a verified copy is there."""
     if not is_url:
-        return src, _scan(src, shown_src)
+        return src, _scan(src, shown_src, params, check_mode)
     cache_dir = params.get("cache_dir")
     if cache_dir and not os.path.isdir(cache_dir):
         if not check_mode:
@@ -531,7 +599,7 @@ def _obtain(params, check_mode, tmpdir, src, is_url, shown_src, checksum, tag, o
         name = posixpath.basename(unquote(urlsplit(src).path)) or "exrp-%s.tgz" % tag
         obtained["cached"] = os.path.join(cache_dir, name)
         if checksum and os.path.isfile(obtained["cached"]):
-            scan = _scan(obtained["cached"], obtained["cached"])
+            scan = _scan(obtained["cached"], obtained["cached"], params, check_mode)
             if scan["sha256"] == checksum:
                 return obtained["cached"], scan
     url_verify = params.get("url_ca_path") or True
@@ -543,7 +611,7 @@ def _obtain(params, check_mode, tmpdir, src, is_url, shown_src, checksum, tag, o
     obtained["tmp"] = download(src, dest_dir, params.get("url_username"), params.get("url_password"), url_verify,
                                params.get("timeout") or 60)
     obtained["downloaded"] = True
-    return obtained["tmp"], _scan(obtained["tmp"], shown_src)
+    return obtained["tmp"], _scan(obtained["tmp"], shown_src, params, check_mode)
 
 
 def _push(params, check_mode, path, scan, shown_src, checksum, tag, registry, repository, target_repo,

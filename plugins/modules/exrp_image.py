@@ -65,6 +65,15 @@ options:
         O(checksum) is already there, it is used and nothing is downloaded.
       - A download into the cache counts as a change. In check mode nothing is written to the cache.
     type: path
+  scan_cache_dir:
+    description:
+      - Directory (created, mode 0700) where what was read from an archive (image ID, layers, size) is remembered
+        under the archive's sha256. A later run on the same content then only hashes the file (it must be read
+        once anyway to verify O(checksum)) instead of also decompressing it.
+      - Entries are keyed by content digest, so a changed file is always read again. Set to an empty string to
+        read the whole archive every time. Nothing is written in check mode.
+    type: path
+    default: ~/.cache/engage_exec/exrp_image
   registry:
     description:
       - The registry, C(host:port), reached over HTTPS.
@@ -227,6 +236,7 @@ def main():
             url_ca_path=dict(type="path"),
             download_dir=dict(type="path"),
             cache_dir=dict(type="path"),
+            scan_cache_dir=dict(type="path", default="~/.cache/engage_exec/exrp_image"),
             registry=dict(type="str", required=True, fallback=(env_fallback, ["EXEC_REGISTRY"])),
             repository=dict(type="str", default="exec/exrp"),
             tag=dict(type="str"),

@@ -121,6 +121,7 @@ class ModuleRunner:
 
     def base_args(self, **kw) -> dict:
         args = {"registry": self.registry.address, "registry_username": self.registry.username,
+                "scan_cache_dir": str(self.tmp / "scan-cache"),
                 "registry_password": self.registry.password, "ca_path": str(self.registry.ca_path)}
         args.update(kw)
         return {k: v for k, v in args.items() if v is not None}

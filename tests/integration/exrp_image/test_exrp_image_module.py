@@ -26,6 +26,7 @@ def _play(playbook, registry, tmp_path, archive, check=False, force=False):
              "exrp_registry": registry.address, "exrp_registry_username": registry.username,
              "exrp_registry_password": registry.password, "exrp_ca_path": str(registry.ca_path),
              "exrp_force": force, "exrp_result_file": str(result_file),
+             "exrp_scan_cache_dir": str(tmp_path / "scan-cache"),
              "ansible_python_interpreter": h.PYTHON}
     args = ["--diff", "-v"] + (["--check"] if check else [])
     proc = playbook(HERE / "push.yml", "localhost,", *args, extra_vars=extra, check=True)
@@ -51,6 +52,7 @@ def test_check_real_check_real(playbook, registry, archives, tmp_path):
     assert res["size"] > 0
     # 3. check again, 4. real again: no change, nothing loaded (the local image is removed to prove it)
     h.docker("rmi", "-f", arc["image_id"])
+    assert len(list((tmp_path / "scan-cache").glob("*.json"))) == 1  # what the real run read, by content digest
     for check in (True, False):
         res, out = _play(playbook, registry, tmp_path, arc, check=check)
         assert res["changed"] is False and res["loaded"] is False and res["pushed"] is False

@@ -135,6 +135,37 @@ def test_config_not_matching_its_name(tmp_path):
     assert "does not match its own digest" in scan["error"] and name in scan["error"]
 
 
+def test_scan_memo_by_content_digest(tmp_path):
+    raw, manifest = _save_archive()
+    data = gzip.compress(raw)
+    path = tmp_path / "exrp-1.tgz"
+    path.write_bytes(data)
+    memo = tmp_path / "memo"
+    first = ei.scan_archive(str(path), str(memo), write_memo=False)
+    assert first["memo"] is False and not memo.exists()
+    first = ei.scan_archive(str(path), str(memo))
+    assert first["memo"] is False and first["error"] is None
+    sha = hashlib.sha256(data).hexdigest()
+    assert (memo / (sha + ".json")).exists()
+    again = ei.scan_archive(str(path), str(memo))
+    assert again["memo"] is True and again["info"] == first["info"] and again["sha256"] == sha
+    # other content: read again, never confused with the remembered one
+    other = gzip.compress(_save_archive(images=1, layer_bytes=10)[0])
+    path.write_bytes(other)
+    third = ei.scan_archive(str(path), str(memo))
+    assert third["memo"] is False and third["sha256"] == hashlib.sha256(other).hexdigest()
+    # a damaged memo entry is ignored
+    (memo / (sha + ".json")).write_text('{"version": 1, "sha256": "x"}')
+    path.write_bytes(data)
+    assert ei.scan_archive(str(path), str(memo))["memo"] is False
+    # broken archives are never remembered
+    bad = tmp_path / "bad.tgz"
+    bad.write_bytes(b"not a tar" * 100)
+    ei.scan_archive(str(bad), str(memo))
+    assert not (memo / (hashlib.sha256(b"not a tar" * 100).hexdigest() + ".json")).exists()
+    assert manifest
+
+
 @pytest.mark.parametrize("src, tag", [
     ("/srv/exrp-100.0.100.12.tgz", "100.0.100.12"),
     ("exrp-100.0.100.12.tar.gz", "100.0.100.12"),

@@ -80,6 +80,7 @@ def _registry_with(monkeypatch, config_digest):
 
 
 def _run(args):
+    args = dict({"scan_cache_dir": ""}, **args)
     with patch_module_args(args):
         with pytest.raises((_Exit, _Fail)) as res:
             exrp_image.main()
@@ -135,3 +136,13 @@ def test_checksum_mismatch_fails_before_registry(monkeypatch, tmp_path):
     calls = _registry_with(monkeypatch, None)
     ok, res = _run({"src": str(path), "checksum": "sha256:" + "1" * 64, "registry": "r:1"})
     assert not ok and "checksum mismatch" in res["msg"] and calls == []
+
+
+def test_check_mode_writes_no_scan_memo(monkeypatch, tmp_path):
+    path, checksum, image_id = _archive(tmp_path)
+    _registry_with(monkeypatch, None)
+    memo = tmp_path / "memo"
+    ok, res = _run({"src": str(path), "checksum": checksum, "registry": "r:1", "scan_cache_dir": str(memo),
+                    "_ansible_check_mode": True})
+    assert ok and res["changed"] and res["image_id"] == image_id
+    assert not memo.exists()
