@@ -16,6 +16,7 @@ Several endpoints in one process: ENGAGE_TCP_LISTENERS, a comma list of ``kind:p
 from __future__ import annotations
 
 import argparse
+import signal
 import socketserver
 import threading
 
@@ -85,6 +86,12 @@ def main(argv=None):
         log.info("%s %s listening on %s:%s", kind, name, host, port)
     for server in servers[1:]:
         threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def stop(signum, _frame):  # as PID 1 of a container, SIGTERM would otherwise be ignored
+        log.info("signal %s: stopping", signum)
+        threading.Thread(target=servers[0].shutdown, daemon=True).start()
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     servers[0].serve_forever()
 
 

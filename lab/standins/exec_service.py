@@ -16,6 +16,9 @@ Every personality serves ``GET /health`` (200 when its dependencies answer, else
 - ``EXRP`` (3660): ``POST /api/v1/recordings`` fetches the file from WebDAV (Basic auth), injects recording + metadata
   into Genesys Cloud (OAuth client credentials), records the state in Redis, answers 200 only after GC accepted it.
 
+On SIGTERM (``docker stop``) the port closes at once (EXCP moves on to another EXRP node) and the requests in progress
+get ``EXEC_DRAIN_TIMEOUT`` seconds to finish, so a rolling upgrade loses nothing.
+
 All settings come from the environment (``docker run --env-file``) or ``--env-file``; lab/README.md lists them.
 """
 
@@ -35,7 +38,7 @@ import time
 import urllib.parse
 
 from lab_common import (App, HttpError, Metrics, Response, Settings, basic_auth, http, now_iso, parse_hostport,
-                        redis_client, setup_logging)
+                        redis_client, serve_until_terminated, setup_logging)
 
 DEFAULT_PORTS = {"EXCS": 3640, "EXAS": 3630, "EXCP": 3650, "EXRP": 3660}
 RECORDINGS_PATH = "/api/v1/recordings"
@@ -425,11 +428,12 @@ def main(argv=None):
     service_name = (settings.get("EXEC_SERVICE") or "exec").lower()
     log = setup_logging(service_name)
     service = ExecService(settings, log)
-    server = service.app().server(settings.get("EXEC_LISTEN_HOST", "0.0.0.0"), service.port)
+    app = service.app()
+    server = app.server(settings.get("EXEC_LISTEN_HOST", "0.0.0.0"), service.port)
     service.start_background()
     log.info("%s %s (node %s) listening on port %s, pid %s", service.service, service.version, service.node,
              service.port, os.getpid())
-    server.serve_forever()
+    serve_until_terminated(server, app, log, settings.float("EXEC_DRAIN_TIMEOUT", 8))
 
 
 if __name__ == "__main__":

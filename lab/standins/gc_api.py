@@ -34,7 +34,7 @@ import threading
 import time
 import urllib.parse
 
-from lab_common import App, HttpError, Metrics, Response, Settings, now_iso, setup_logging
+from lab_common import App, HttpError, Metrics, Response, Settings, now_iso, serve_until_terminated, setup_logging
 
 DEFAULT_INJECTION_PATH = "/api/v2/recording/injections"
 
@@ -131,7 +131,7 @@ class GcStandIn:
                 "id": "gc-" + secrets.token_hex(8), "recording_id": recording_id, "sha256": digest,
                 "size": len(request.body), "metadata": metadata, "client_id": client_id,
                 "injected_by": request.headers.get("X-Injected-By", ""), "org_id": request.headers.get("X-Org-Id", ""),
-                "received_at": now_iso(), "injections": 1,
+                "received_at": now_iso(), "received_epoch": time.time(), "injections": 1,
             }
             self.recordings[recording_id] = record
             self.metrics.set("gc_recordings_stored", len(self.recordings))
@@ -194,9 +194,10 @@ def main(argv=None):
         raise SystemExit("GC_OAUTH_CLIENTS is empty: set id:secret[,id:secret]")
     standin = GcStandIn(settings)
     host, port = settings.get("GC_LISTEN_HOST", "0.0.0.0"), settings.int("GC_LISTEN_PORT", 443)
-    server = standin.app().server(host, port, settings.get("GC_TLS_CERT_FILE"), settings.get("GC_TLS_KEY_FILE"))
+    app = standin.app()
+    server = app.server(host, port, settings.get("GC_TLS_CERT_FILE"), settings.get("GC_TLS_KEY_FILE"))
     log.info("listening on %s:%s (%s)", host, port, "https" if settings.get("GC_TLS_CERT_FILE") else "http")
-    server.serve_forever()
+    serve_until_terminated(server, app, log, 5)
 
 
 if __name__ == "__main__":

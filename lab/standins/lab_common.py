@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import re
+import signal
 import ssl
 import threading
 import time
@@ -184,6 +185,8 @@ class App:
         self.name = name
         self.routes = []
         self.log = logging.getLogger(name)
+        self.inflight = 0
+        self._inflight_lock = threading.Lock()
 
     def route(self, method: str, pattern: str):
         regex = re.compile("^" + pattern + "$")
@@ -235,7 +238,13 @@ class App:
             def _handle(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
-                response = app.dispatch(self, body)
+                with app._inflight_lock:  # pylint: disable=protected-access
+                    app.inflight += 1
+                try:
+                    response = app.dispatch(self, body)
+                finally:
+                    with app._inflight_lock:  # pylint: disable=protected-access
+                        app.inflight -= 1
                 self.send_response(response.status)
                 self.send_header("Content-Type", response.content_type)
                 self.send_header("Content-Length", str(len(response.body)))
@@ -310,6 +319,22 @@ def redis_client(settings: Settings):
         kwargs["ssl"] = True
         kwargs["ssl_ca_certs"] = settings.get("REDIS_TLS_CA_FILE")
     return redis.Redis(**kwargs)
+
+
+def serve_until_terminated(server, app: App, log, drain_timeout: float) -> None:
+    """serve_forever() until SIGTERM/SIGINT, then stop accepting (the port closes, so callers move to another node at
+    once), let the requests in progress finish for up to ``drain_timeout`` seconds, and return."""
+    def stop(signum, _frame):
+        log.info("signal %s: closing the port, draining %d request(s) in progress", signum, app.inflight)
+        threading.Thread(target=server.shutdown, daemon=True).start()
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    server.serve_forever()
+    server.socket.close()
+    deadline = time.monotonic() + drain_timeout
+    while app.inflight and time.monotonic() < deadline:
+        time.sleep(0.05)
+    log.info("stopped; %d request(s) still in progress were abandoned", app.inflight)
 
 
 def now_iso() -> str:

@@ -11,6 +11,7 @@ import json
 import secrets
 import subprocess
 import sys
+import time
 
 import pytest
 import requests
@@ -287,3 +288,31 @@ def test_a_hanging_exrp_node_is_skipped_after_the_timeout(standins):
         assert helpers.metric(excp.url, "excp_exrp_attempts_total", {"node": hole.url, "result": "error"}) >= 2
     finally:
         hole.close()
+
+
+def test_a_stopped_exrp_node_finishes_what_it_holds_and_takes_nothing_new(standins, tmp_path):
+    """docker stop (SIGTERM) during a rolling upgrade: the node's port closes, its in-flight recordings still reach
+    GC from that node, the rest go to the other node, nothing is lost."""
+    excp, exrps = start_pipeline(standins, EXRP_LAB_INJECT_DELAY_MS="1500")
+    manifest = tmp_path / "manifest.json"
+    sender = subprocess.Popen([sys.executable, str(helpers.STANDINS / "mcp_driver.py"),
+                               *driver_args(standins, excp, command="send", count=24, concurrency=6,
+                                            manifest=manifest)],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        helpers.wait_for(lambda: helpers.metric(exrps[0].url, "exrp_inflight") >= 2, timeout=30,
+                         what="recordings in flight on exrp-1")
+        stopped_at = time.time()
+        exrps[0].proc.terminate()
+        assert exrps[0].proc.wait(15) == 0, exrps[0].logs()
+        out = sender.communicate(timeout=240)[0]
+    finally:
+        if sender.poll() is None:
+            sender.kill()
+    assert sender.returncode == 0, out
+    stored = standins.gc.recordings()
+    assert len(stored) == 24
+    finished_after_stop = [r for r in stored.values()
+                           if r["injected_by"] == "exrp-1" and r["received_epoch"] > stopped_at]
+    assert len(finished_after_stop) >= 2, "exrp-1 abandoned its in-flight recordings"
+    assert "draining" in exrps[0].logs() and "0 request(s) still in progress" in exrps[0].logs()

@@ -129,6 +129,15 @@ def test_exrp_image_runs_from_an_env_file_and_reports_its_version(built, tmp_pat
     assert body["node"] == "exrp-image-test" and body["checks"]["redis"] != "ok"
     metrics = requests.get("http://%s:3660/metrics" % ip, timeout=5).text
     assert 'exec_info{node="exrp-image-test",service="EXRP",version="%s"} 1' % VERSION in metrics
+    assert_stops_promptly(client, name)
+
+
+def assert_stops_promptly(client, name):
+    """`docker stop` (SIGTERM to PID 1) ends the stand-in cleanly, well before docker's 10 s SIGKILL."""
+    started = time.monotonic()
+    subprocess.run(["docker", "stop", name], check=True, capture_output=True)
+    assert time.monotonic() - started < 8
+    assert client.containers.get(name).attrs["State"]["ExitCode"] == 0
 
 
 def test_engage_tcp_and_gc_images_are_healthy(built, tmp_path, client):
@@ -159,6 +168,8 @@ def test_engage_tcp_and_gc_images_are_healthy(built, tmp_path, client):
                                  "echo 127.0.0.1 gc-api >> /etc/hosts; python3 -c \"$0\" \"$1\"", probe, auth],
                                 capture_output=True, text=True, check=True)
         assert result.stdout.strip() == expected, result.stderr
+    for name in (sip, gc):
+        assert_stops_promptly(client, name)
 
 
 def _get(url):
