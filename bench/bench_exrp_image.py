@@ -180,15 +180,20 @@ def main() -> int:
         print(row % ("docker_image_load + docker_image_push, image not in engine", pair_b,
                      statistics.median(pairs["b"])))
         peak = max(rss + [first_mb])
-        checks = [("rerun / sha256sum", rerun / floor, "<= 1.5", rerun <= 1.5 * floor),
-                  ("rerun without memo / sha256sum", min(fulls) / floor, "<= 1.5", min(fulls) <= 1.5 * floor),
-                  ("pair (image in engine) / rerun", pair_a / rerun, ">= 5", pair_a >= 5 * rerun),
-                  ("pair (image not in engine) / rerun", pair_b / rerun, ">= 5", pair_b >= 5 * rerun),
-                  ("module peak RSS, MB", peak, "< 100", peak < 100)]
-        print("\nratios:")
-        for name, value, target_txt, ok in checks:
-            print("  %-38s %6.2f   target %-6s %s" % (name, value, target_txt, "OK" if ok else "MISSED"))
-        return 0 if all(c[3] for c in checks) else 1
+        med = statistics.median
+        checks = [("rerun / sha256sum", rerun / floor, med(reruns) / med(sums), "<= 1.5", rerun <= 1.5 * floor),
+                  ("rerun without memo / sha256sum", min(fulls) / floor, med(fulls) / med(sums), "<= 1.5",
+                   min(fulls) <= 1.5 * floor),
+                  ("pair (image in engine) / rerun", pair_a / rerun, med(pairs["a"]) / med(reruns), ">= 5",
+                   pair_a >= 5 * rerun),
+                  ("pair (image not in engine) / rerun", pair_b / rerun, med(pairs["b"]) / med(reruns), ">= 5",
+                   pair_b >= 5 * rerun),
+                  ("module peak RSS, MB", peak, peak, "< 100", peak < 100)]
+        print("\nratios (best, median):")
+        for name, value, median_value, target_txt, ok in checks:
+            verdict = "OK" if ok else "MISSED"
+            print("  %-38s %6.2f %6.2f   target %-6s %s" % (name, value, median_value, target_txt, verdict))
+        return 0 if all(c[4] for c in checks) else 1
     finally:
         for img in images:
             subprocess.run(["docker", "rmi", "-f", img], capture_output=True, check=False)
