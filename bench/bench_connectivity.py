@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright: (c) 2026, engage_exec.recording contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -37,8 +36,8 @@ def main() -> int:
     if os.geteuid() != 0:
         print("needs root (iptables DROP rules on loopback)", file=sys.stderr)
         return 2
-    open_socks = [listener() for _ in range(TOTAL - DROPPED)]
-    drop_socks = [listener() for _ in range(DROPPED)]
+    open_socks = [listener() for dummy in range(TOTAL - DROPPED)]
+    drop_socks = [listener() for dummy in range(DROPPED)]
     rules = [["INPUT", "-i", "lo", "-p", "tcp", "--dport", str(s.getsockname()[1]), "-m", "comment", "--comment",
               COMMENT, "-j", "DROP"] for s in drop_socks]
     checks = [{"name": "open-%02d" % i, "host": "127.0.0.1", "port": s.getsockname()[1]}
@@ -46,6 +45,9 @@ def main() -> int:
     checks += [{"name": "dropped-%02d" % i, "host": "127.0.0.1", "port": s.getsockname()[1]}
                for i, s in enumerate(drop_socks)]
     checks.sort(key=lambda c: c["port"])  # interleave open and dropped rows
+    keep = ("{{ {'tb': tb, 't0': t0, 't1': t1, 't2': t2, 'module_elapsed': cc.elapsed, "
+            "'cc_failed': cc.failed_checks | length, "
+            "'wf_failed': wf.results | selectattr('msg', 'defined') | list | length} | to_json }}")
     work = Path(tempfile.mkdtemp(prefix="bench-connectivity-"))
     out = work / "times.json"
     play = [{
@@ -64,9 +66,7 @@ def main() -> int:
              "loop": "{{ checks }}", "loop_control": {"label": "{{ item.name }}"}, "register": "wf",
              "failed_when": False},
             {"name": "t2", "ansible.builtin.set_fact": {"t2": "{{ now().timestamp() }}"}},
-            {"name": "keep", "ansible.builtin.copy": {"dest": str(out), "content": "{{ {'tb': tb, 't0': t0, 't1': t1, 't2': t2, "
-             "'module_elapsed': cc.elapsed, 'cc_failed': cc.failed_checks | length, "
-             "'wf_failed': wf.results | selectattr('msg', 'defined') | list | length} | to_json }}"}},
+            {"name": "keep", "ansible.builtin.copy": {"dest": str(out), "content": keep}},
         ],
     }]
     (work / "bench.yml").write_text(json.dumps(play))
@@ -81,7 +81,8 @@ def main() -> int:
             added.append(rule)
         start = time.monotonic()
         proc = subprocess.run([str(ROOT / ".venv" / "bin" / "ansible-playbook"), "-i", str(work / "inventory.ini"),
-                               str(work / "bench.yml")], cwd=ROOT, env=env, capture_output=True, text=True)
+                               str(work / "bench.yml")], cwd=ROOT, env=env, capture_output=True, text=True,
+                              check=False)
         wall = time.monotonic() - start
     finally:
         for rule in added:

@@ -184,7 +184,7 @@ EXAMPLES = r"""
 RETURN = r"""
 results:
   description: One row per check, in the order of O(checks).
-  returned: always
+  returned: when the check table is valid (also on failure)
   type: list
   elements: dict
   sample:
@@ -212,18 +212,18 @@ results:
       warnings: []
 failed_checks:
   description: Names of the failing checks (required or not).
-  returned: always
+  returned: when the check table is valid (also on failure)
   type: list
   elements: str
   sample: [excs->redis]
 elapsed:
   description: Seconds the whole table took.
-  returned: always
+  returned: when the check table is valid (also on failure)
   type: float
   sample: 3.01
 table:
   description: The failure table (empty when every check passed).
-  returned: always
+  returned: when the check table is valid (also on failure)
   type: str
   sample: "check        target                   proto  reason     detail"
 """

@@ -109,27 +109,27 @@ synchronized:
   sample: true
 method:
   description: Which time service the result comes from (chrony, timesyncd, ntpd, sntp).
-  returned: always
+  returned: when a time source was read (also on failure)
   type: str
   sample: chrony
 source:
   description: The reference the clock follows (server name or address), or the SNTP server asked.
-  returned: always
+  returned: when a time source was read (also on failure)
   type: str
   sample: 10.0.0.5
 offset:
   description: Local clock minus true time, in seconds (positive - the local clock is ahead); null when unknown.
-  returned: always
+  returned: when a time source was read (also on failure)
   type: float
   sample: -0.000012
 stratum:
   description: Stratum of the host's clock; null when unsynchronised.
-  returned: always
+  returned: when a time source was read (also on failure)
   type: int
   sample: 3
 last_sync_age:
   description: Seconds since the last synchronisation; null when unknown.
-  returned: always
+  returned: when a time source was read (also on failure)
   type: float
   sample: 37.2
 sources:
