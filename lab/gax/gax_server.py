@@ -282,6 +282,12 @@ def delete_transaction(cur, dbid):
 class GaxHandler(BaseHTTPRequestHandler):
     server_version = "GAX-lab/1.0"
     protocol_version = "HTTP/1.1"
+    timeout = 60  # idle keep-alive connections end, their threads with them
+
+    def setup(self):
+        super().setup()
+        if hasattr(self.connection, "do_handshake"):  # TLS: handshake here, in this request's thread
+            self.connection.do_handshake()
 
     # -- plumbing
     def log_message(self, fmt, *args):  # request line and status only: bodies may hold passwords
@@ -447,6 +453,11 @@ class GaxServer(ThreadingHTTPServer):
         self.sessions = {}
         self.sessions_lock = threading.Lock()
 
+    def handle_error(self, request, client_address):
+        exc = sys.exc_info()[1]
+        if not self.quiet:
+            sys.stderr.write("connection from %s:%s ended: %s\n" % (client_address[0], client_address[1], exc))
+
     def check_password(self, user, password):
         ok_user = hmac.compare_digest(user.encode(), self.username.encode())
         ok_password = hmac.compare_digest(password.encode(), self.password.encode())
@@ -500,7 +511,7 @@ def main(argv=None):
         import ssl  # pylint: disable=import-outside-toplevel
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(args.tls_cert, args.tls_key)
-        server.socket = ctx.wrap_socket(server.socket, server_side=True)
+        server.socket = ctx.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
     sys.stderr.write("GAX lab stand-in on %s:%s\n" % (args.host, server.server_address[1]))
     try:
         server.serve_forever()

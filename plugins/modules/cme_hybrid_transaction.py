@@ -283,7 +283,9 @@ def argument_spec():
 
 
 class VerifyError(_annex.AnnexError):
-    """The write happened but the Config DB does not show it."""
+    """The write happened (``changed``) but the Config DB does not show it."""
+
+    changed = False
 
 
 CONFIGDB_REQUIRED = ("configdb_host", "configdb_name", "configdb_user")
@@ -350,8 +352,10 @@ def run(module):
         module.no_log_values.update(_annex.secret_values((seen or {}).get("sections"), p["secret_keys"]))
         problems = _annex.compare_readback(want, result, seen, p["secret_keys"])
         if problems:
-            raise VerifyError("%s: verify_configdb: the Config DB does not show what was written: %s. Is GAX "
-                              "connected to this Config DB?" % (where, "; ".join(problems)))
+            error = VerifyError("%s: verify_configdb: the Config DB does not show what was written: %s. Is GAX "
+                                "connected to this Config DB?" % (where, "; ".join(problems)))
+            error.changed = result["changed"]
+            raise error
         result["verified"] = True
     return result
 
@@ -369,7 +373,7 @@ def main():
     try:
         result = run(module)
     except _annex.AnnexError as exc:
-        module.fail_json(msg=str(exc), changed=isinstance(exc, VerifyError))
+        module.fail_json(msg=str(exc), changed=getattr(exc, "changed", False))
     module.exit_json(changed=result["changed"], dbid=result["dbid"], object=result["object"], diff=result["diff"],
                      changes=result["changes"], verified=result["verified"])
 

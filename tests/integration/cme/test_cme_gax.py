@@ -8,7 +8,7 @@ from __future__ import annotations
 import socket
 import threading
 
-from cme_helpers import wait_all
+from cme_helpers import make_configdb, wait_all
 
 SECRET = "s3cr3t-Client-Value-91"
 SECRET2 = "n3w-Secret-Value-77"
@@ -179,3 +179,13 @@ def test_environment_fallback(fresh, gax, run_module):
     proc, r = run_module({"sections": sections()}, environment=env)
     assert r["changed"] is True and not r.get("failed"), proc.stdout
     assert len(fresh.transactions("hybrid_integration")) == 1
+
+
+def test_verify_configdb_fails_when_the_config_db_does_not_show_the_write(fresh, gax, run_module):
+    other = make_configdb(fresh.pg, "other")  # a Config DB that this GAX does not write to
+    args = dict(gax.module_args(), sections=sections(), verify_configdb=True, **other.module_args(readonly=True))
+    proc, r = run_module(args)
+    assert r.get("failed") and r["changed"] is True, proc.stdout  # GAX did write: changed stays the truth
+    assert "verify_configdb: the Config DB does not show what was written: the object is missing" in r["msg"]
+    assert len(fresh.transactions("hybrid_integration")) == 1 and other.transactions("hybrid_integration") == []
+    assert SECRET not in proc.stdout

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import socket
 import time
 
 import pytest
@@ -93,6 +94,7 @@ def test_fault_switch(api, gax):
 
 def test_module_verifies_gax_certificate(fresh, configdb, pki, run_module, tmp_path):
     tls_gax = Gax(configdb, tmp_path, tls=pki.issue("gax"))
+    idle = socket.create_connection(("127.0.0.1", tls_gax.port))  # never starts TLS: must not block other clients
     try:
         args = dict(tls_gax.module_args(), sections={"agent_state_sync": {"client_id": "tls"}}, retries=0)
         proc, r = run_module(args)
@@ -102,4 +104,5 @@ def test_module_verifies_gax_certificate(fresh, configdb, pki, run_module, tmp_p
         assert r["changed"] is True and not r.get("failed"), proc.stdout
         assert fresh.annex("hybrid_integration") == {"agent_state_sync": {"client_id": "tls"}}
     finally:
+        idle.close()
         tls_gax.stop()
