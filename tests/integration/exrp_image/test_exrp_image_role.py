@@ -31,6 +31,7 @@ def test_role_check_real_check_real(playbook, registry, archives, pki, tmp_path)
              "exec_registry": registry.address, "exrp_image_registry_username": registry.username,
              "exrp_image_registry_password": registry.password, "exrp_image_ca_path": str(registry.ca_path),
              "exrp_image_force": "false", "exrp_image_validate_certs": "True",  # survey-style strings
+             "exrp_image_scan_cache_dir": str(tmp_path / "scans"),
              "exrp_image_python_packages": []}  # the venv interpreter already has requests and docker
 
     def run(check):
