@@ -306,7 +306,10 @@ def http(method: str, url: str, body: bytes | None = None, headers: dict | None 
 def redis_client(settings: Settings):
     """A redis-py client from REDIS_HOST, REDIS_PORT, REDIS_PASSWORD, REDIS_TLS, REDIS_TLS_CA_FILE, REDIS_DB."""
     import redis  # pylint: disable=import-outside-toplevel
+    from redis.backoff import NoBackoff  # pylint: disable=import-outside-toplevel
+    from redis.retry import Retry  # pylint: disable=import-outside-toplevel
     kwargs = {
+        "retry": Retry(NoBackoff(), 0),  # fail fast: health checks must answer within their own timeout
         "host": settings.get("REDIS_HOST", "127.0.0.1"),
         "port": settings.int("REDIS_PORT", 6379),
         "password": settings.get("REDIS_PASSWORD"),

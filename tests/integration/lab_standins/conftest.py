@@ -64,6 +64,25 @@ def postgres_plain():
 
 
 @pytest.fixture(scope="session")
+def postgres_tls_reachable(pki):
+    """Real PostgreSQL with TLS (certificate from ``pki``), in a folder the postgres user can reach (see above)."""
+    workdir = Path(tempfile.mkdtemp(prefix="lab-pgtls-", dir="/tmp"))
+    workdir.chmod(0o755)
+    pg = servers.start_postgres(workdir / "pg", cert=pki.issue("configdb"))
+    yield pg
+    pg.stop()
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def redis_tls(tmp_path_factory, pki):
+    """Real Redis with a password and a TLS port (certificate from ``pki``)."""
+    r = servers.start_redis(tmp_path_factory.mktemp("redis-tls"), cert=pki.issue("redis"), ca=pki.ca_path)
+    yield r
+    r.stop()
+
+
+@pytest.fixture(scope="session")
 def webdav():
     """Real Apache httpd + mod_dav on loopback, /recordings behind Basic auth."""
     dav = helpers.start_webdav()

@@ -316,3 +316,29 @@ def test_a_stopped_exrp_node_finishes_what_it_holds_and_takes_nothing_new(standi
                            if r["injected_by"] == "exrp-1" and r["received_epoch"] > stopped_at]
     assert len(finished_after_stop) >= 2, "exrp-1 abandoned its in-flight recordings"
     assert "draining" in exrps[0].logs() and "0 request(s) still in progress" in exrps[0].logs()
+
+
+def test_excs_reads_the_config_db_over_verified_tls_and_writes_redis_over_tls(standins, postgres_tls_reachable,
+                                                                               redis_tls, pki, tmp_path):
+    pg = postgres_tls_reachable
+    db = "excs_tls"
+    if db not in pg.psql("SELECT datname FROM pg_database"):
+        pg.psql("CREATE DATABASE %s" % db)
+        pg.psql(MINIMAL_SCHEMA, db)
+        pg.psql("INSERT INTO cfg_transaction VALUES (9001, 'hybrid_integration', 1)", db)
+        annex(pg, db, 9001, "agent_state_sync", {"client_id": "cid-tls"})
+    tls = {"CONFIGDB_SSLMODE": "verify-full", "CONFIGDB_SSLROOTCERT": str(pki.ca_path), "REDIS_PORT": redis_tls.tls_port,
+           "REDIS_PASSWORD": redis_tls.password, "REDIS_TLS": "true", "REDIS_TLS_CA_FILE": str(pki.ca_path)}
+    excs = standins.start("EXCS", "excs-tls", **excs_env(pg, db, **tls))
+    helpers.wait_for(lambda: health(excs)[0] == 200, what="EXCS healthy over TLS")
+    assert requests.get(excs.url + "/api/v1/hybrid_integration", timeout=5).json()["sections"] == {
+        "agent_state_sync": {"client_id": "cid-tls"}}
+    # A CA that did not sign the servers' certificates: both connections must be refused.
+    other_ca = servers.PKI(tmp_path / "other-ca").ca_path
+    bad = standins.start("EXCS", "excs-wrong-ca", **excs_env(pg, db, **dict(
+        tls, CONFIGDB_SSLROOTCERT=str(other_ca), REDIS_TLS_CA_FILE=str(other_ca))))
+    body = helpers.wait_for(lambda: (health(bad)[1]["checks"]["configdb"] != "not synced yet") and health(bad),
+                            what="EXCS first sync")[1]
+    assert "SSL error" in body["checks"]["configdb"]  # libpq: the signature does not verify with this CA
+    assert "certificate verify failed" in body["checks"]["redis"]
+    assert health(bad)[0] == 503

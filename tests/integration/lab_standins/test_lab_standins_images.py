@@ -82,6 +82,9 @@ def test_build_makes_every_image_and_a_second_run_changes_nothing(built, client)
         image = client.images.get(summary[key])
         assert image.labels.get("engage.lab.key"), key
     assert summary["LAB_EXRP_IMAGES"] == '"%s"' % EXRP_REF
+    helped = subprocess.run(["docker", "run", "--rm", "--label", "engage-exec-test=1", summary["LAB_IMAGE_MCP"],
+                             "run", "--help"], capture_output=True, text=True, check=False)
+    assert helped.returncode == 0 and "--webdav-url" in helped.stdout and "--gc-url" in helped.stdout
     archive = built["out"] / ("exrp-%s.tgz" % VERSION)
     before = (archive.stat().st_mtime_ns, client.images.get(EXRP_REF).id)
     started = time.monotonic()
