@@ -83,9 +83,11 @@ def updated_readme(role_dir: Path) -> tuple[str, str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--check", action="store_true", help="fail when a README differs from its argument spec")
+    parser.add_argument("roles", nargs="*", help="only these roles (default: all)")
     args = parser.parse_args()
     stale = []
-    for role_dir in sorted(p for p in (ROOT / "roles").iterdir() if (p / "meta" / "argument_specs.yml").exists()):
+    for role_dir in sorted(p for p in (ROOT / "roles").iterdir() if (p / "meta" / "argument_specs.yml").exists()
+                           and (not args.roles or p.name in args.roles)):
         old, new = updated_readme(role_dir)
         if old != new:
             stale.append(role_dir.name)

@@ -5,7 +5,7 @@
 #    source given in LAB_NTP_SERVER, else the host clock's own local reference;
 #  - dockerd when LAB_DOCKER=1, in its own cgroup parent so that several lab hosts can run one each.
 set -eu
-mkdir -p /run/chrony && chmod 0750 /run/chrony
+mkdir -p /run/chrony && chown _chrony:_chrony /run/chrony && chmod 0750 /run/chrony && rm -f /run/chrony/chronyd.pid
 if [ -n "${LAB_NTP_SERVER:-}" ]; then
   printf 'server %s iburst minpoll 4 maxpoll 6\nmakestep 1 -1\ncmdport 0\n' "$LAB_NTP_SERVER" > /etc/chrony/chrony.conf
 else
