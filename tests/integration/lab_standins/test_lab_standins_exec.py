@@ -318,8 +318,8 @@ def test_a_stopped_exrp_node_finishes_what_it_holds_and_takes_nothing_new(standi
     assert "draining" in exrps[0].logs() and "0 request(s) still in progress" in exrps[0].logs()
 
 
-def test_excs_reads_the_config_db_over_verified_tls_and_writes_redis_over_tls(standins, postgres_tls_reachable,
-                                                                               redis_tls, pki, tmp_path):
+def test_excs_reads_the_config_db_over_verified_tls_and_writes_redis_over_tls(
+        standins, postgres_tls_reachable, redis_tls, pki, tmp_path):
     pg = postgres_tls_reachable
     db = "excs_tls"
     if db not in pg.psql("SELECT datname FROM pg_database"):
@@ -335,8 +335,9 @@ def test_excs_reads_the_config_db_over_verified_tls_and_writes_redis_over_tls(st
         "agent_state_sync": {"client_id": "cid-tls"}}
     # A CA that did not sign the servers' certificates: both connections must be refused.
     other_ca = servers.PKI(tmp_path / "other-ca").ca_path
-    bad = standins.start("EXCS", "excs-wrong-ca", **excs_env(pg, db, **dict(
-        tls, CONFIGDB_SSLROOTCERT=str(other_ca), REDIS_TLS_CA_FILE=str(other_ca))))
+    wrong_ca = dict(tls)
+    wrong_ca.update({"CONFIGDB_SSLROOTCERT": str(other_ca), "REDIS_TLS_CA_FILE": str(other_ca)})
+    bad = standins.start("EXCS", "excs-wrong-ca", **excs_env(pg, db, **wrong_ca))
     body = helpers.wait_for(lambda: (health(bad)[1]["checks"]["configdb"] != "not synced yet") and health(bad),
                             what="EXCS first sync")[1]
     assert "SSL error" in body["checks"]["configdb"]  # libpq: the signature does not verify with this CA
