@@ -160,3 +160,15 @@ def test_bad_input_names_the_check(run_module):
         {"name": "x", "host": LO, "port": 0}, {"name": "y", "host": LO, "port": 80, "protocol": "ftp"}]})
     assert r["failed"] is True
     assert "check 'x': port 0 is out of range" in r["msg"] and "check 'y': unknown protocol 'ftp'" in r["msg"]
+
+
+def test_thousand_rows_stay_bounded(run_module, closed_port, apache):
+    """1000 rows through the module: bounded threads (concurrency 64) and time; every row has its own result."""
+    checks = [{"name": "row-%04d" % i, "host": LO, "port": closed_port if i % 2 else apache.port}
+              for i in range(1000)]
+    r = run_module("engage_exec.recording.connectivity_check", {"checks": checks, "concurrency": 64, "timeout": 2,
+                                                                "fail_on_error": False})
+    assert len(r["results"]) == 1000 and r["elapsed"] < 30
+    assert [row["name"] for row in r["results"]] == [c["name"] for c in checks]
+    assert len(r["failed_checks"]) == 500
+    assert {row["reason"] for row in r["results"] if not row["ok"]} == {"refused"}
