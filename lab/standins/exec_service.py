@@ -43,6 +43,7 @@ from lab_common import (App, HttpError, Metrics, Response, Settings, basic_auth,
 DEFAULT_PORTS = {"EXCS": 3640, "EXAS": 3630, "EXCP": 3650, "EXRP": 3660}
 RECORDINGS_PATH = "/api/v1/recordings"
 DEFAULT_INJECTION_PATH = "/api/v2/recording/injections"
+EXRP_REQUIRED = ("WEBDAV_URL", "WEBDAV_USERNAME", "WEBDAV_PASSWORD", "GC_API_HOST", "GC_CLIENT_ID", "GC_CLIENT_SECRET")
 # Default Config DB query, for the lab schema (lab/configdb/001-schema.sql): an Annex section is a cfg_flex_prop row of
 # the transaction (prop_type 1, parent_dbid 0), its keys are rows (prop_type 2) whose parent_dbid is the section row.
 # Override with CONFIGDB_ANNEX_QUERY (same named parameters, same three columns: section, key, value).
@@ -140,6 +141,9 @@ class ExecService:
             self.exrp_urls = [u.rstrip("/") for u in settings.list("EXRP_URLS")]
             self.round_robin = itertools.count()
         if self.service == "EXRP":
+            missing = [key for key in EXRP_REQUIRED if not settings.get(key)]
+            if missing:
+                raise SystemExit("EXRP: missing setting(s) %s: set them in the .env file" % ", ".join(missing))
             self.metrics.declare("exrp_recordings_total", "counter", "Recordings by result")
             self.metrics.declare("exrp_bytes_total", "counter", "Recording bytes injected")
             self.metrics.declare("exrp_inflight", "gauge", "Recordings being processed")
@@ -160,12 +164,15 @@ class ExecService:
                 p.address for p in self.peers)
         if self.service == "EXCS":
             checks["configdb"] = "ok" if self.sync_state["ok"] else self.sync_state["error"]
-        if self.service == "EXCP" and not self.exrp_urls:
-            checks["exrp"] = "EXRP_URLS is empty"
+        if self.service == "EXCP":  # a No-Media EXCP (no EXRP yet) is healthy; it only refuses recordings
+            body_extra = {"exrp_nodes": len(self.exrp_urls)}
+        else:
+            body_extra = {}
         healthy = all(v == "ok" for v in checks.values())
         self.metrics.set("exec_health_ok", 1 if healthy else 0)
         body = {"status": "ok" if healthy else "fail", "service": self.service, "version": self.version,
                 "node": self.node, "checks": checks}
+        body.update(body_extra)
         if self.peers:
             body["peers"] = {p.address: {"connected": p.connected, "greeting": p.greeting} for p in self.peers}
         return Response(200 if healthy else 503, body)

@@ -343,3 +343,22 @@ def test_excs_reads_the_config_db_over_verified_tls_and_writes_redis_over_tls(
     assert "SSL error" in body["checks"]["configdb"]  # libpq: the signature does not verify with this CA
     assert "certificate verify failed" in body["checks"]["redis"]
     assert health(bad)[0] == 503
+
+
+def test_a_no_media_excp_without_exrp_nodes_is_healthy_but_refuses_recordings(standins):
+    """Before Recording Injection is configured (no EXRP_URLS), EXCP runs as in a No-Media deployment."""
+    sip = standins.engage_tcp("sipserver", "sip-1")
+    excp = standins.start("EXCP", "excp-no-media", SIP_SERVERS="127.0.0.1:%d" % sip.port)
+    helpers.wait_for(lambda: health(excp)[0] == 200, what="EXCP healthy")
+    assert health(excp)[1]["exrp_nodes"] == 0
+    answer = requests.post(excp.url + "/api/v1/recordings", json={"recording_id": "r-1", "media_path": "r-1.wav"},
+                           timeout=10)
+    assert answer.status_code == 503 and "EXRP_URLS" in answer.text
+
+
+def test_an_exrp_without_its_credentials_refuses_to_start(standins, tmp_path):
+    env = standins.env("EXRP", "exrp-incomplete", EXEC_LISTEN_PORT=servers.free_port())
+    del env["GC_CLIENT_SECRET"], env["WEBDAV_PASSWORD"]
+    proc = helpers.start_standin("exec_service.py", tmp_path, "exrp-incomplete", env, wait=False)
+    assert proc.proc.wait(20) != 0
+    assert "missing setting(s) WEBDAV_PASSWORD, GC_CLIENT_SECRET" in proc.logs()
