@@ -47,8 +47,11 @@ class ConfigDbBackend:
     def open(self):
         kwargs = {k: v for k, v in self.params.items() if v not in (None, "")}
         kwargs.setdefault("application_name", "cme_hybrid_transaction")
+        # Never wait forever for a lock another session holds: give up after the module's timeout.
+        options = "-c lock_timeout=%ds" % int(self.params.get("connect_timeout") or 30)
         if self.readonly:
-            kwargs["options"] = "-c default_transaction_read_only=on"
+            options += " -c default_transaction_read_only=on"
+        kwargs["options"] = options
         try:
             self.conn = psycopg2.connect(**kwargs)
         except psycopg2.Error as exc:

@@ -116,3 +116,18 @@ def test_environment_fallback_pg_variables(db, run_module):
                          environment=env)
     assert r["changed"] is True and not r.get("failed"), proc.stdout
     assert db.annex("hybrid_integration") == {"agent_state_sync": {"client_id": "env"}}
+
+
+def test_a_held_lock_times_out_instead_of_hanging(db, run_module):
+    holder = psycopg2.connect(db.dsn(sslmode="require"))
+    holder.autocommit = True
+    try:
+        with holder.cursor() as cur:
+            cur.execute("SELECT pg_advisory_lock(%s, hashtext('1/hybrid_integration'))", (LOCK_CLASS,))
+        start = time.monotonic()
+        proc, r = run_module(args_for(db, timeout=2))
+        assert r.get("failed") and "lock timeout" in r["msg"] and "rolled back" in r["msg"], proc.stdout
+        assert time.monotonic() - start < 60
+    finally:
+        holder.close()
+    assert db.transactions("hybrid_integration") == []
