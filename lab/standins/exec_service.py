@@ -305,10 +305,13 @@ class ExecService:
             if self.token and not refresh and time.time() < self.token_expiry - 60:
                 return self.token
             s = self.settings
-            result = http("POST", self.gc_base() + "/oauth/token", b"grant_type=client_credentials",
-                          {"Authorization": basic_auth(s.require("GC_CLIENT_ID"), s.require("GC_CLIENT_SECRET")),
-                           "Content-Type": "application/x-www-form-urlencoded"},
-                          timeout=10, cafile=s.get("GC_API_CA_FILE"))
+            try:
+                result = http("POST", self.gc_base() + "/oauth/token", b"grant_type=client_credentials",
+                              {"Authorization": basic_auth(s.require("GC_CLIENT_ID"), s.require("GC_CLIENT_SECRET")),
+                               "Content-Type": "application/x-www-form-urlencoded"},
+                              timeout=10, cafile=s.get("GC_API_CA_FILE"))
+            except OSError as exc:
+                raise HttpError(502, "GC OAuth token: %s" % exc) from exc
             if result.status != 200:
                 raise HttpError(502, "GC OAuth token refused (HTTP %s); check GC_CLIENT_ID/GC_CLIENT_SECRET"
                                 % result.status)

@@ -21,6 +21,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from http.client import HTTPException
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOG = logging.getLogger("engage-lab")
@@ -204,7 +205,7 @@ class App:
             if not match:
                 continue
             allowed = True
-            if method != handler.command:
+            if method != handler.command and not (handler.command == "HEAD" and method == "GET"):
                 continue
             try:
                 result = func(Request(handler, body, match))
@@ -300,6 +301,8 @@ def http(method: str, url: str, body: bytes | None = None, headers: dict | None 
         return HttpResult(exc.code, exc.read(), exc.headers)
     except urllib.error.URLError as exc:
         raise OSError("%s %s: %s" % (method, url, exc.reason)) from exc
+    except HTTPException as exc:  # the peer died mid-answer (IncompleteRead, BadStatusLine, ...)
+        raise OSError("%s %s: %s: %s" % (method, url, type(exc).__name__, exc)) from exc
 
 
 # ------------------------------------------------------------------------------------------------- Redis

@@ -351,6 +351,7 @@ def test_a_no_media_excp_without_exrp_nodes_is_healthy_but_refuses_recordings(st
     excp = standins.start("EXCP", "excp-no-media", SIP_SERVERS="127.0.0.1:%d" % sip.port)
     helpers.wait_for(lambda: health(excp)[0] == 200, what="EXCP healthy")
     assert health(excp)[1]["exrp_nodes"] == 0
+    assert requests.head(excp.url + "/health", timeout=5).status_code == 200  # HEAD works where GET does
     answer = requests.post(excp.url + "/api/v1/recordings", json={"recording_id": "r-1", "media_path": "r-1.wav"},
                            timeout=10)
     assert answer.status_code == 503 and "EXRP_URLS" in answer.text
@@ -362,3 +363,18 @@ def test_an_exrp_without_its_credentials_refuses_to_start(standins, tmp_path):
     proc = helpers.start_standin("exec_service.py", tmp_path, "exrp-incomplete", env, wait=False)
     assert proc.proc.wait(20) != 0
     assert "missing setting(s) WEBDAV_PASSWORD, GC_CLIENT_SECRET" in proc.logs()
+
+
+def test_an_unreachable_gc_api_fails_the_hand_over_cleanly(standins):
+    """GC on a closed loopback port: EXRP answers 502 naming the cause, Redis says failed, EXCP says 503."""
+    import redis  # pylint: disable=import-outside-toplevel
+    put = requests.put(standins.dav.url + "/gc-down.wav", data=b"abc", auth=(standins.dav.user, standins.dav.password),
+                       timeout=10)
+    assert put.status_code in (201, 204)
+    exrp = standins.start("EXRP", "exrp-gc-down", GC_API_HOST="127.0.0.1:%d" % servers.free_port())
+    answer = requests.post(exrp.url + "/api/v1/recordings", json={"recording_id": "gc-down", "media_path":
+                                                                  "gc-down.wav"}, timeout=30)
+    assert answer.status_code == 502 and "GC OAuth token" in answer.json()["error"]
+    r = redis.Redis(host=standins.redis.host, port=standins.redis.port, password=standins.redis.password,
+                    decode_responses=True)
+    assert r.hget("exrp:recording:gc-down", "state") == "failed"
