@@ -230,6 +230,7 @@ class App:
             protocol_version = "HTTP/1.1"
             server_version = "engage-lab-" + app.name
             timeout = 60
+            disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stall
 
             def setup(self):
                 super().setup()
