@@ -101,7 +101,7 @@ def box(tmp_path_factory):
             b.sh("setsid python3 /usr/local/bin/excp_standin.py %s %s 3650 </dev/null >/dev/null 2>&1 &"
                  % (backend, address))
         for role, extra in (("webdav", BASE_WEBDAV), ("load_balancer", BASE_LB)):
-            proc, _ = b.role(role, extra)
+            proc, _changed = b.role(role, extra)
             assert proc.returncode == 0, proc.stdout[-5000:]
         yield b
     finally:
@@ -152,7 +152,7 @@ def test_webdav_new_user_four_times(box):
         "cert-without-key"])
 def test_webdav_bad_input_changes_nothing(box, extra, message):
     before = box.digest(WEBDAV_FILES)
-    proc, _ = box.role("webdav", dict(BASE_WEBDAV, **extra))
+    proc, _changed = box.role("webdav", dict(BASE_WEBDAV, **extra))
     assert proc.returncode != 0
     assert message in " ".join(proc.stdout.split()), proc.stdout[-3000:]
     assert box.digest(WEBDAV_FILES) == before
@@ -160,9 +160,9 @@ def test_webdav_bad_input_changes_nothing(box, extra, message):
 
 
 def test_webdav_capacity_check_can_be_skipped(box):
-    proc, _ = box.role("webdav", dict(BASE_WEBDAV, webdav_concurrent_calls=100000000, webdav_skip_capacity_check=True,
-                                      webdav_threads_per_child=1000, webdav_worker_headroom_percent=0),
-                       check=True)
+    extra = dict(BASE_WEBDAV, webdav_concurrent_calls=100000000, webdav_skip_capacity_check=True,
+                 webdav_threads_per_child=1000, webdav_worker_headroom_percent=0)
+    proc, _changed = box.role("webdav", extra, check=True)
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert "WARNING (webdav_skip_capacity_check=true)" in proc.stdout
 
@@ -170,7 +170,7 @@ def test_webdav_capacity_check_can_be_skipped(box):
 def test_webdav_port_in_use(box):
     box.sh("setsid python3 -m http.server --bind 127.0.0.1 8099 </dev/null >/dev/null 2>&1 & sleep 1")
     before = box.digest(WEBDAV_FILES)
-    proc, _ = box.role("webdav", dict(BASE_WEBDAV, webdav_port=8099))
+    proc, _changed = box.role("webdav", dict(BASE_WEBDAV, webdav_port=8099))
     box.sh("kill $(ps -eo pid,args | awk '/[h]ttp.server --bind 127.0.0.1 8099/ {print $1}')")
     assert proc.returncode != 0
     flat = " ".join(proc.stdout.split())
@@ -180,7 +180,7 @@ def test_webdav_port_in_use(box):
 
 def test_webdav_invalid_config_is_rolled_back(box):
     before = box.digest(WEBDAV_FILES)
-    proc, _ = box.role("webdav", dict(BASE_WEBDAV, webdav_extra_config="NoSuchDirective on"))
+    proc, _changed = box.role("webdav", dict(BASE_WEBDAV, webdav_extra_config="NoSuchDirective on"))
     assert proc.returncode != 0
     flat = " ".join(proc.stdout.split())
     assert "rolled back" in flat and "NoSuchDirective" in flat, proc.stdout[-3000:]
@@ -202,30 +202,30 @@ def test_webdav_tls_key_mismatch_then_tls(box):
     box.sh("command -v openssl >/dev/null || (apt-get install -y -qq openssl >/dev/null 2>&1)")
     make_pki(box)
     before = box.digest(WEBDAV_FILES)
-    proc, _ = box.role("webdav", dict(BASE_WEBDAV, webdav_tls_certificate="/tmp/pki/a.crt",
-                                      webdav_tls_key="/tmp/pki/b.key"))
+    mismatch = dict(BASE_WEBDAV, webdav_tls_certificate="/tmp/pki/a.crt", webdav_tls_key="/tmp/pki/b.key")
+    proc, _changed = box.role("webdav", mismatch)
     assert proc.returncode != 0
     assert "/tmp/pki/b.key does not match the certificate /tmp/pki/a.crt" in " ".join(proc.stdout.split())
     assert box.digest(WEBDAV_FILES) == before
 
     tls = dict(BASE_WEBDAV, webdav_tls_certificate="/tmp/pki/a.crt", webdav_tls_key="/tmp/pki/a.key",
                webdav_tls_port=8443)
-    proc, _ = box.role("webdav", tls)
+    proc, _changed = box.role("webdav", tls)
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert box.http("PUT", "https://localhost:8443/recordings/tls.wav", "mcp:mcp-pw-1", "x") in (201, 204)
     assert box.http("GET", "https://localhost:8443/recordings/tls.wav") == 401
     assert "Listen 8443" in box.sh("cat /etc/apache2/ports.conf")
     # back to plain HTTP for the other tests
-    proc, _ = box.role("webdav", BASE_WEBDAV)
+    proc, _changed = box.role("webdav", BASE_WEBDAV)
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert box.http("GET", "http://127.0.0.1/recordings/tls.wav", "mcp:mcp-pw-1") == 200
 
 
 def test_load_balancer_posts_and_405(box):
     servers = set()
-    for _ in range(4):
+    for attempt in range(4):
         out = box.sh("python3 /tmp/client.py POST http://127.0.0.1:8080/recording/metadata - '{\"call\": 1}'")
-        assert out.startswith("200"), out
+        assert out.startswith("200"), (attempt, out)
         servers.add(json.loads(out.split(" ", 1)[1])["server"])
     assert servers == {"b1", "b2"}
     assert box.http("PUT", "http://127.0.0.1:8080/recording/metadata", "-", "x") == 405
@@ -259,7 +259,7 @@ def test_load_balancer_change_four_times_and_seamless_reload(box):
 ], ids=["empty-backends", "same-ports", "no-post", "port-zero"])
 def test_load_balancer_bad_input_changes_nothing(box, extra, message):
     before = box.digest(["/etc/haproxy/haproxy.cfg"])
-    proc, _ = box.role("load_balancer", dict(BASE_LB, **extra))
+    proc, _changed = box.role("load_balancer", dict(BASE_LB, **extra))
     assert proc.returncode != 0
     assert message in " ".join(proc.stdout.split()), proc.stdout[-3000:]
     assert box.digest(["/etc/haproxy/haproxy.cfg"]) == before
@@ -268,7 +268,7 @@ def test_load_balancer_bad_input_changes_nothing(box, extra, message):
 def test_load_balancer_port_in_use(box):
     box.sh("setsid python3 -m http.server --bind 127.0.0.1 8098 </dev/null >/dev/null 2>&1 & sleep 1")
     before = box.digest(["/etc/haproxy/haproxy.cfg"])
-    proc, _ = box.role("load_balancer", dict(BASE_LB, load_balancer_port=8098))
+    proc, _changed = box.role("load_balancer", dict(BASE_LB, load_balancer_port=8098))
     box.sh("kill $(ps -eo pid,args | awk '/[h]ttp.server --bind 127.0.0.1 8098/ {print $1}')")
     assert proc.returncode != 0
     flat = " ".join(proc.stdout.split())
