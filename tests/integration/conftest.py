@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -26,19 +27,23 @@ def pki(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def postgres_tls(tmp_path_factory, pki):
+def postgres_tls(pki):
     """Real PostgreSQL with TLS (certificate from ``pki``)."""
-    pg = servers.start_postgres(tmp_path_factory.mktemp("pg-tls"), cert=pki.issue("postgres"))
+    workdir = servers.reachable_dir("pg-tls-")
+    pg = servers.start_postgres(workdir, cert=pki.issue("postgres"))
     yield pg
     pg.stop()
+    shutil.rmtree(workdir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
-def postgres_plain(tmp_path_factory):
+def postgres_plain():
     """Real PostgreSQL without TLS."""
-    pg = servers.start_postgres(tmp_path_factory.mktemp("pg-plain"))
+    workdir = servers.reachable_dir("pg-plain-")
+    pg = servers.start_postgres(workdir)
     yield pg
     pg.stop()
+    shutil.rmtree(workdir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

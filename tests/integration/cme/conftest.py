@@ -5,46 +5,14 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
 
-import servers
-
 sys.path.insert(0, str(Path(__file__).parent))
 
 from cme_helpers import Gax, ModuleRunner, make_configdb  # noqa: E402  pylint: disable=wrong-import-position
-
-
-def _pg_workdir(tag):
-    """A directory the postgres user can reach: pytest's own tmp root is 0700 root-only, so initdb, running as
-    postgres, cannot read its password file there."""
-    path = Path(tempfile.mkdtemp(prefix="cme-%s-" % tag))
-    path.chmod(0o755)
-    return path
-
-
-@pytest.fixture(scope="module")
-def postgres_plain():
-    """Real PostgreSQL without TLS (shadows the shared fixture; see _pg_workdir)."""
-    workdir = _pg_workdir("pg")
-    pg = servers.start_postgres(workdir / "pg")
-    yield pg
-    pg.stop()
-    shutil.rmtree(workdir, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
-def postgres_tls(pki):
-    """Real PostgreSQL with TLS (certificate from ``pki``; shadows the shared fixture, see _pg_workdir)."""
-    workdir = _pg_workdir("pgtls")
-    pg = servers.start_postgres(workdir / "pg", cert=pki.issue("postgres"))
-    yield pg
-    pg.stop()
-    shutil.rmtree(workdir, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,7 @@ EXEC stand-ins (EXCS/EXAS/EXCP/EXRP) against the real Redis of the shared ``redi
 
 from __future__ import annotations
 
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -49,29 +47,6 @@ def gc_api(tmp_path_factory, pki):
     }, port=port)
     yield GcApi(proc, pki.ca_path)
     proc.stop()
-
-
-@pytest.fixture(scope="session")
-def postgres_plain():
-    """Real PostgreSQL without TLS, as the shared fixture, but in a folder the postgres user can reach: when the
-    tests run as root, pytest's own temporary folders are mode 0700 and initdb (run as postgres) cannot enter them."""
-    workdir = Path(tempfile.mkdtemp(prefix="lab-pg-", dir="/tmp"))
-    workdir.chmod(0o755)
-    pg = servers.start_postgres(workdir / "pg")
-    yield pg
-    pg.stop()
-    shutil.rmtree(workdir, ignore_errors=True)
-
-
-@pytest.fixture(scope="session")
-def postgres_tls_reachable(pki):
-    """Real PostgreSQL with TLS (certificate from ``pki``), in a folder the postgres user can reach (see above)."""
-    workdir = Path(tempfile.mkdtemp(prefix="lab-pgtls-", dir="/tmp"))
-    workdir.chmod(0o755)
-    pg = servers.start_postgres(workdir / "pg", cert=pki.issue("configdb"))
-    yield pg
-    pg.stop()
-    shutil.rmtree(workdir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -319,8 +319,8 @@ def test_a_stopped_exrp_node_finishes_what_it_holds_and_takes_nothing_new(standi
 
 
 def test_excs_reads_the_config_db_over_verified_tls_and_writes_redis_over_tls(
-        standins, postgres_tls_reachable, redis_tls, pki, tmp_path):
-    pg = postgres_tls_reachable
+        standins, postgres_tls, redis_tls, pki, tmp_path):
+    pg = postgres_tls
     db = "excs_tls"
     if db not in pg.psql("SELECT datname FROM pg_database"):
         pg.psql("CREATE DATABASE %s" % db)

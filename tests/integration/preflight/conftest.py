@@ -13,7 +13,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,33 +39,6 @@ def _stop(proc: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(5)
-
-
-def _reachable_dir(tag) -> Path:
-    """A directory daemons that drop privileges (postgres, www-data) can reach: pytest's tmp root is 0700."""
-    path = Path(tempfile.mkdtemp(prefix="preflight-%s-" % tag))
-    path.chmod(0o755)
-    return path
-
-
-@pytest.fixture(scope="module")
-def postgres_plain():
-    """Real PostgreSQL without TLS (shadows the shared fixture, whose directory postgres cannot reach)."""
-    workdir = _reachable_dir("pg")
-    pg = servers.start_postgres(workdir / "pg")
-    yield pg
-    pg.stop()
-    shutil.rmtree(workdir, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
-def postgres_tls(pki):
-    """Real PostgreSQL with TLS, certificate from ``pki`` (shadows the shared fixture, see postgres_plain)."""
-    workdir = _reachable_dir("pgtls")
-    pg = servers.start_postgres(workdir / "pg", cert=pki.issue("postgres"))
-    yield pg
-    pg.stop()
-    shutil.rmtree(workdir, ignore_errors=True)
 
 
 # ------------------------------------------------------------------------------------------- module runner
@@ -204,7 +176,7 @@ class Apache:
 @pytest.fixture(scope="session")
 def apache():
     """A real Apache httpd on loopback: / and /private (Basic auth) serve files, anything else is 404."""
-    root = _reachable_dir("apache")
+    root = servers.reachable_dir("preflight-apache-")
     (root / "www" / "private").mkdir(parents=True)
     (root / "www" / "index.html").write_text("hello\n")
     (root / "www" / "private" / "index.html").write_text("secret page\n")
