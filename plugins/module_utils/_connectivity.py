@@ -18,6 +18,8 @@ import struct
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from ansible_collections.engage_exec.recording.plugins.module_utils import _pg
+
 PROTOCOLS = ("tcp", "tls", "http", "https", "postgres", "redis")
 DEFAULT_PORTS = {"http": 80, "https": 443, "postgres": 5432, "redis": 6379}
 SSLMODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
@@ -351,8 +353,9 @@ def _postgres_login(check, deadline):
     params = {"host": check["host"], "port": int(check["port"]), "user": check["login_user"],
               "password": check.get("login_password") or "", "dbname": check.get("database") or "postgres",
               "sslmode": check["sslmode"], "connect_timeout": max(int(deadline.left() + 0.999), 1)}
-    if check.get("ca_path"):
-        params["sslrootcert"] = check["ca_path"]
+    rootcert = _pg.sslrootcert(check["sslmode"], check.get("ca_path"))
+    if rootcert:
+        params["sslrootcert"] = rootcert
     try:
         conn = psycopg2.connect(**params)
     except psycopg2.OperationalError as exc:

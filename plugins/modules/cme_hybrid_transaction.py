@@ -118,7 +118,10 @@ options:
     choices: [disable, allow, prefer, require, verify-ca, verify-full]
     default: verify-full
   configdb_ca_path:
-    description: PEM file of the CA that signed the Config DB's certificate. Taken from E(PGSSLROOTCERT).
+    description:
+      - PEM file of the CA that signed the Config DB's certificate. Taken from E(PGSSLROOTCERT).
+      - When not set and O(configdb_sslmode) is V(verify-ca) or V(verify-full), the host's system CA bundle is used
+        (unless C(~/.postgresql/root.crt) exists).
     type: path
   verify_configdb:
     description:
@@ -251,6 +254,7 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_requ
 from ansible_collections.engage_exec.recording.plugins.module_utils import _annex
 from ansible_collections.engage_exec.recording.plugins.module_utils import _configdb
 from ansible_collections.engage_exec.recording.plugins.module_utils import _gax
+from ansible_collections.engage_exec.recording.plugins.module_utils import _pg
 
 
 def argument_spec():
@@ -306,7 +310,8 @@ def _raw_secrets(sections, secret_keys):
 def _configdb_params(p):
     return {"host": p["configdb_host"], "port": p["configdb_port"], "dbname": p["configdb_name"],
             "user": p["configdb_user"], "password": p["configdb_password"], "sslmode": p["configdb_sslmode"],
-            "sslrootcert": p["configdb_ca_path"], "connect_timeout": p["timeout"]}
+            "sslrootcert": _pg.sslrootcert(p["configdb_sslmode"], p["configdb_ca_path"]),
+            "connect_timeout": p["timeout"]}
 
 
 def _backend(module, where):

@@ -104,7 +104,8 @@ options:
         description:
           - For V(postgres), the libpq sslmode the client will use - V(disable), V(allow), V(prefer), V(require),
             V(verify-ca) or V(verify-full). With V(require) and stricter a server that does not offer TLS fails the
-            check; with V(verify-ca)/V(verify-full) the certificate is verified against O(checks[].ca_path).
+            check; with V(verify-ca)/V(verify-full) the certificate is verified against O(checks[].ca_path), or
+            the host's system CA bundle when that is not set.
         type: str
         default: prefer
       login_user:
