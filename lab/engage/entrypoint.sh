@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 # lab-engage start-up. Secrets and certificates come from read-only mounts, never from the environment:
 #   /run/lab/secrets/{configdb_owner,configdb_reader,gax,redis}   one password per file
