@@ -274,3 +274,22 @@ def test_load_balancer_port_in_use(box):
     flat = " ".join(proc.stdout.split())
     assert "TCP port 8098" in flat and "already in use by python3" in flat, proc.stdout[-3000:]
     assert box.digest(["/etc/haproxy/haproxy.cfg"]) == before
+
+
+def test_webdav_retention_job_removes_only_old_recordings(box):
+    proc, _changed = box.role("webdav", dict(BASE_WEBDAV, webdav_retention_days=2, webdav_retention_time="04:05"))
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    cron = box.sh("cat /etc/cron.d/exec-webdav-retention")
+    line = [entry for entry in cron.splitlines() if entry.startswith("5 4 * * * root ")]
+    assert len(line) == 1, cron
+    box.sh("mkdir -p /srv/exec-recordings/2026/old /srv/exec-recordings/empty-old && "
+           "touch -d '3 days ago' /srv/exec-recordings/2026/old/a.wav /srv/exec-recordings/empty-old && "
+           "touch -d '1 day ago' /srv/exec-recordings/recent.wav")
+    box.sh(line[0][len("5 4 * * * root "):])  # the job's own command, as cron would run it
+    listing = box.sh("cd /srv/exec-recordings && find . | sort")
+    # old files go; folders go once they have been empty for an hour (a fresh MKCOL is never removed)
+    assert "./recent.wav" in listing and "a.wav" not in listing and "empty-old" not in listing, listing
+
+    proc, _changed = box.role("webdav", BASE_WEBDAV)  # retention off again: the job is removed
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert box.sh("test -e /etc/cron.d/exec-webdav-retention && echo present || echo absent").strip() == "absent"
