@@ -385,7 +385,8 @@ def run(module):
             module.fail_json(msg="%s - does not exist and create is false; create the file first or set create: true."
                              % path)
         parent = os.path.dirname(real) or "."
-        if not os.path.isdir(parent):
+        # In check mode an earlier task that would create the folder did not run: report the file as to be created.
+        if not os.path.isdir(parent) and not module.check_mode:
             module.fail_json(msg="%s - directory %s does not exist; create it first (ansible.builtin.file)."
                              % (path, parent))
 

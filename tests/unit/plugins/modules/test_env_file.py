@@ -165,6 +165,14 @@ def test_missing_directory_refused(capsys, tmp_path):
     assert res["failed"] and "does not exist" in res["msg"]
 
 
+def test_missing_directory_in_check_mode_reports_the_file_to_create(capsys, tmp_path):
+    """In check mode the task that would create the folder did not run: report a change, write nothing."""
+    target = tmp_path / "nope" / ".env"
+    res, dummy = run_module(capsys, path=str(target), values={"A": "1"}, _ansible_check_mode=True)
+    assert not res.get("failed") and res["changed"] and res["added"] == ["A"]
+    assert not target.parent.exists()
+
+
 def test_pattern_matched_unmanaged_values_do_not_blank_other_output(capsys, tmp_path):
     path = tmp_path / ".env"
     path.write_bytes(b"FEATURE_TOKEN_ENABLED=true\n")
