@@ -288,7 +288,7 @@ def test_webdav_retention_job_removes_only_old_recordings(box):
     box.sh(line[0][len("5 4 * * * root "):])  # the job's own command, as cron would run it
     listing = box.sh("cd /srv/exec-recordings && find . | sort")
     # old files go; folders go once they have been empty for an hour (a fresh MKCOL is never removed)
-    assert "./recent.wav" in listing and "a.wav" not in listing and "empty-old" not in listing, listing
+    assert "./recent.wav" in listing and "./2026/old/a.wav" not in listing and "empty-old" not in listing, listing
 
     proc, _changed = box.role("webdav", BASE_WEBDAV)  # retention off again: the job is removed
     assert proc.returncode == 0, proc.stdout[-3000:]
