@@ -5,7 +5,15 @@
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 export PYTHONPATH="$PWD/.cache/collections${PYTHONPATH:+:$PYTHONPATH}"
-.venv/bin/python -m pytest tests/integration "$@"
+# Paths given as arguments narrow the run (make pytest PYTEST_ARGS="tests/integration/cme"); options alone keep
+# the whole suite.
+paths=0
+for a in "$@"; do case $a in -*) ;; *) [ -e "${a%%::*}" ] && paths=1 ;; esac; done
+if [ $paths -eq 1 ]; then
+  .venv/bin/python -m pytest "$@"
+else
+  .venv/bin/python -m pytest tests/integration "$@"
+fi
 rc=$?
 [ $rc -eq 5 ] && echo "ERROR: pytest collected no test" >&2
 exit $rc
