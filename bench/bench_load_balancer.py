@@ -24,13 +24,12 @@ import resource
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = ROOT / ".venv" / "bin"
-IMAGE = os.environ.get("MOLECULE_BASE_IMAGE", "engage-exec-base:latest")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from benchlib import IMAGE, ROOT, pct, run_role, sh  # noqa: E402  pylint: disable=wrong-import-position
 STANDIN = ROOT / "molecule" / "load_balancer" / "files" / "excp_standin.py"
 BACKENDS = {"excp1": "127.0.0.2", "excp2": "127.0.0.3"}
 
@@ -62,14 +61,6 @@ backend excp
     default-server check inter 2000ms fall 2 rise 2
 %s
 """ % "\n".join("    server %s %s:3650" % kv for kv in BACKENDS.items())
-
-
-def sh(container, script, check=True):
-    proc = subprocess.run(["docker", "exec", container, "bash", "-c", script], stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True, check=False)
-    if check and proc.returncode != 0:
-        raise SystemExit("in %s: %s\n%s" % (container, script, proc.stdout[-3000:]))
-    return proc.stdout.strip()
 
 
 def start_backend(container, name):
@@ -115,11 +106,6 @@ async def drive(address, port, args, kill):
     return [r for r in done if isinstance(r, tuple)], time.perf_counter() - start, killed_at
 
 
-def pct(values, q):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q / 100.0 * (len(values) - 1))))]
-
-
 def measure(container, address, port, args, label):
     pid = start_backend(container, "excp1")
     time.sleep(6)  # both backends up and seen healthy (rise 2 x inter 2 s)
@@ -131,21 +117,6 @@ def measure(container, address, port, args, label):
     lat = [r[1] for r in results]
     return {"label": label, "sent": len(results), "failed": len(failed), "kinds": kinds, "p50": statistics.median(lat),
             "p99": pct(lat, 99), "max": max(lat), "wall": wall, "rate": len(results) / wall, "killed_at": killed_at}
-
-
-def run_role(container):
-    with tempfile.TemporaryDirectory() as tmp:
-        inv = Path(tmp) / "inventory.yml"
-        inv.write_text("all:\n  hosts:\n    %s:\n      ansible_connection: community.docker.docker\n"
-                       "      ansible_python_interpreter: /usr/bin/python3\n" % container)
-        play = Path(tmp) / "lb.yml"
-        play.write_text(PLAYBOOK)
-        env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), PATH="%s:%s" % (BIN, os.environ["PATH"]),
-                   ANSIBLE_NOCOLOR="1", ANSIBLE_PIPELINING="1")
-        proc = subprocess.run([str(BIN / "ansible-playbook"), "-i", str(inv), str(play)], cwd=ROOT, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
-        if proc.returncode != 0:
-            raise SystemExit("the load_balancer role failed:\n%s" % proc.stdout[-4000:])
 
 
 def main():
@@ -168,7 +139,7 @@ def main():
             stdout=subprocess.PIPE, text=True).stdout)
         start_backend(container, "excp2")
         t0 = time.perf_counter()
-        run_role(container)
+        run_role(container, PLAYBOOK, 'load_balancer')
         elapsed = time.perf_counter() - t0
         print("container %s (%s): load_balancer role applied in %.0f s" % (container, address, elapsed))
         subprocess.run(["docker", "exec", "-i", container, "tee", "/etc/haproxy/baseline.cfg"], input=BASELINE,

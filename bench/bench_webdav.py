@@ -27,13 +27,12 @@ import resource
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = ROOT / ".venv" / "bin"
-IMAGE = os.environ.get("MOLECULE_BASE_IMAGE", "engage-exec-base:latest")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from benchlib import IMAGE, pct, run_role, sh  # noqa: E402  pylint: disable=wrong-import-position
 USER, PASSWORD = "mcp", "bench-webdav-pw"
 
 STOCK_CONF = """Alias /stock /srv/stock
@@ -55,14 +54,6 @@ PLAYBOOK = """- hosts: all
         webdav_users:
           - {name: %s, password: %s}
 """ % (USER, PASSWORD)
-
-
-def sh(container, script, check=True):
-    proc = subprocess.run(["docker", "exec", container, "bash", "-c", script], stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True, check=False)
-    if check and proc.returncode != 0:
-        raise SystemExit("in %s: %s\n%s" % (container, script, proc.stdout[-3000:]))
-    return proc.stdout
 
 
 def put_file(container, path, content):
@@ -117,11 +108,6 @@ async def burst(address, port, path, uploads, size_kb, timeout):
     return results, time.perf_counter() - start
 
 
-def pct(values, q):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q / 100.0 * (len(values) - 1))))]
-
-
 def measure(container, address, path, args, label):
     sh(container, "rm -rf %s/* 2>/dev/null; true" % ("/srv/stock" if path == "/stock" else "/srv/exec-recordings"))
     before = counters(container)
@@ -141,21 +127,6 @@ def measure(container, address, path, args, label):
         "overflows": after.get("TcpExtListenOverflows", 0) - before.get("TcpExtListenOverflows", 0),
         "drops": after.get("TcpExtListenDrops", 0) - before.get("TcpExtListenDrops", 0),
     }
-
-
-def run_role(container):
-    with tempfile.TemporaryDirectory() as tmp:
-        inv = Path(tmp) / "inventory.yml"
-        inv.write_text("all:\n  hosts:\n    %s:\n      ansible_connection: community.docker.docker\n"
-                       "      ansible_python_interpreter: /usr/bin/python3\n" % container)
-        play = Path(tmp) / "webdav.yml"
-        play.write_text(PLAYBOOK)
-        env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), PATH="%s:%s" % (BIN, os.environ["PATH"]),
-                   ANSIBLE_NOCOLOR="1", ANSIBLE_PIPELINING="1")
-        proc = subprocess.run([str(BIN / "ansible-playbook"), "-i", str(inv), str(play)], cwd=ROOT, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
-        if proc.returncode != 0:
-            raise SystemExit("the webdav role failed:\n%s" % proc.stdout[-4000:])
 
 
 def main():
@@ -191,7 +162,7 @@ def main():
 
         # 2. The role's server, same container.
         t0 = time.perf_counter()
-        run_role(container)
+        run_role(container, PLAYBOOK, 'webdav')
         print("webdav role applied in %.0f s: %s" % (time.perf_counter() - t0, " ".join(sh(
             container, "grep -E 'ServerLimit|MaxRequestWorkers|ListenBacklog' /etc/apache2/mods-available/mpm_event.conf"
         ).split())))

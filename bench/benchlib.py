@@ -1,0 +1,46 @@
+# Copyright: (c) 2026, engage_exec.recording contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""What the benchmarks that deploy a role into a throwaway container share."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = ROOT / ".venv" / "bin"
+IMAGE = os.environ.get("MOLECULE_BASE_IMAGE", "engage-exec-base:latest")
+
+
+def sh(container, script, check=True):
+    """Run a bash script in the container; its output (stdout and stderr)."""
+    proc = subprocess.run(["docker", "exec", container, "bash", "-c", script], stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, check=False)
+    if check and proc.returncode != 0:
+        raise SystemExit("in %s: %s\n%s" % (container, script, proc.stdout[-3000:]))
+    return proc.stdout
+
+
+def pct(values, q):
+    """The q-th percentile (nearest rank) of values."""
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q / 100.0 * (len(values) - 1))))]
+
+
+def run_role(container, playbook, what):
+    """Apply ``playbook`` (YAML text) to the container with the project's ansible-playbook; stop on failure."""
+    with tempfile.TemporaryDirectory() as tmp:
+        inv = Path(tmp) / "inventory.yml"
+        inv.write_text("all:\n  hosts:\n    %s:\n      ansible_connection: community.docker.docker\n"
+                       "      ansible_python_interpreter: /usr/bin/python3\n" % container)
+        play = Path(tmp) / "play.yml"
+        play.write_text(playbook)
+        env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), PATH="%s:%s" % (BIN, os.environ["PATH"]),
+                   ANSIBLE_NOCOLOR="1", ANSIBLE_PIPELINING="1")
+        proc = subprocess.run([str(BIN / "ansible-playbook"), "-i", str(inv), str(play)], cwd=ROOT, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+        if proc.returncode != 0:
+            raise SystemExit("the %s role failed:\n%s" % (what, proc.stdout[-4000:]))
