@@ -67,3 +67,12 @@ def test_single_exrp_allowed_when_asked(tmp_path, playbook):
                                              v.update(exec_allow_single_exrp="true")))
     run = playbook(ROOT / "playbooks" / "validate.yml", inv)
     assert run.returncode == 0, run.stdout[-3000:]
+
+
+def test_survey_strings_are_cast(tmp_path, playbook):
+    """AWX surveys send strings: "false" must mean false (a single EXRP host is still refused)."""
+    inv = _inventory(tmp_path, lambda h, v: _exrp(h).update(hosts={"exrp1.example.com": None}))
+    run = playbook(ROOT / "playbooks" / "validate.yml", inv, extra_vars={"exec_allow_single_exrp": "false"})
+    assert run.returncode != 0 and "group 'exrp' has 1 host" in run.stdout, run.stdout[-3000:]
+    run = playbook(ROOT / "playbooks" / "validate.yml", inv, extra_vars={"exec_allow_single_exrp": "yes"})
+    assert run.returncode == 0, run.stdout[-3000:]
