@@ -35,6 +35,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def stop_process(proc: subprocess.Popen, timeout: float = 10) -> None:
+    """Stop a server this test run started: SIGTERM, then SIGKILL when it has not exited within ``timeout``."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+
 def reachable_dir(prefix: str) -> Path:
     """A new temporary folder that daemons dropping privileges (postgres, www-data) can enter: pytest's own
     temporary root is 0700, root only. The caller removes it."""
@@ -139,12 +150,7 @@ class Postgres:
                               capture_output=True, text=True).stdout
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        stop_process(self.proc, 15)
         shutil.rmtree(self.datadir, ignore_errors=True)
 
 

@@ -122,12 +122,7 @@ class WebDav:
     proc: subprocess.Popen
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        servers.stop_process(self.proc, 15)
         shutil.rmtree(self.root, ignore_errors=True)
 
 
@@ -190,12 +185,7 @@ class Balancer:
     root: Path
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        servers.stop_process(self.proc, 10)
         shutil.rmtree(self.root, ignore_errors=True)
 
 

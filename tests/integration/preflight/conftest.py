@@ -31,16 +31,6 @@ def free_udp_port() -> int:
         return s.getsockname()[1]
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-
-
 # ------------------------------------------------------------------------------------------- module runner
 @pytest.fixture
 def run_module(tmp_path, playbook):
@@ -132,7 +122,7 @@ def tls_servers(pki):
         yield started
     finally:
         for srv in started.values():
-            _stop(srv.proc)
+            servers.stop_process(srv.proc)
 
 
 # --------------------------------------------------------------------------------------------------- Apache
@@ -193,11 +183,11 @@ def apache():
     try:
         servers.wait_port("127.0.0.1", port, proc=proc)
     except Exception:
-        _stop(proc)
+        servers.stop_process(proc)
         raise RuntimeError((root / "stderr.log").read_text() + (root / "error.log").read_text()
                            if (root / "error.log").exists() else "")
     yield Apache(port, "mcp", "dav-pass-123")
-    _stop(proc)
+    servers.stop_process(proc)
     shutil.rmtree(root, ignore_errors=True)
 
 
