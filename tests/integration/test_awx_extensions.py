@@ -34,7 +34,7 @@ def _role_variables():
 
 def test_there_is_a_credential_type_for_each_secret_holder():
     names = {p.stem for p in CREDENTIAL_TYPES}
-    assert {"exec_gax", "exec_configdb", "exec_registry", "exec_webdav", "exec_gc_oauth"} <= names
+    assert {"exec_gax", "exec_configdb", "exec_registry", "exec_webdav", "exec_gc_oauth", "exec_redis"} <= names
 
 
 @pytest.mark.parametrize("path", CREDENTIAL_TYPES, ids=lambda p: p.stem)
