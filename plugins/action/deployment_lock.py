@@ -146,7 +146,7 @@ class ActionModule(ActionBase):
                 Display().warning(
                     "Deployment lock %s: took over the lock of a run of this controller that is no longer running "
                     "(pid %s, since %s); this run holds it now and redoes what that run left half done." % (
-                        retried.get("path"), holder.get("pid"), (res.get("held_by") or {}).get("since")))
+                        retried.get("lock_file"), holder.get("pid"), (res.get("held_by") or {}).get("since")))
                 retried["took_over"] = True
             res = retried
 

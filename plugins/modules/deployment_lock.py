@@ -216,8 +216,8 @@ lock_host:
   returned: always
   type: str
   sample: exec1.example.com
-path:
-  description: The lock file.
+lock_file:
+  description: The lock file (O(path)).
   returned: always
   type: str
   sample: /var/lib/engage-exec-recording/deploy.lock
@@ -249,7 +249,7 @@ def main():
         supports_check_mode=True,
     )
     lock_host = socket.gethostname()
-    base = dict(path=module.params["path"], lock_host=lock_host)
+    base = dict(lock_file=module.params["path"], lock_host=lock_host)
     try:
         result = run(module.params, module.check_mode, lock_host=lock_host)
     except LockError as exc:
