@@ -85,8 +85,9 @@ def build_owner(given, task_vars, identity=None):
         value = task_vars.get(key)
         if value not in (None, "") and key not in owner:
             owner[key] = to_text(value)
-    if "tags" not in owner and task_vars.get("ansible_run_tags") not in (None, [], ["all"]):
-        owner["tags"] = list(task_vars["ansible_run_tags"])
+    tags = [to_text(tag) for tag in task_vars.get("ansible_run_tags") or []]
+    if "tags" not in owner and tags and tags != ["all"]:
+        owner["tags"] = tags
     if "limit" not in owner and task_vars.get("ansible_limit"):
         owner["limit"] = to_text(task_vars["ansible_limit"])
     owner.update(identity or controller_identity())

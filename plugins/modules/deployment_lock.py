@@ -48,8 +48,8 @@ options:
     default: present
   owner:
     description:
-      - Who takes or releases the lock. A dict (shown in the refusal message: C(controller), C(user), C(pid),
-        C(playbook), C(awx_job_id), C(tags), C(limit), C(label)) or a string.
+      - Who takes or releases the lock. A dict (shown in the refusal message, with the keys C(controller), C(user),
+        C(pid), C(playbook), C(awx_job_id), C(tags), C(limit), C(label)) or a string.
       - With the action plugin, a dict given here is completed with the controller's identity and a string becomes
         C(label); the identity keys (C(id), C(controller), C(user), C(pid), C(pid_start), C(boot_id), C(pid_ns)) are
         always the controller's, so the task may leave O(owner) out.
@@ -183,10 +183,10 @@ held_by:
       description: When its lease ends (UTC, ISO 8601).
       type: str
     acquired:
-      description: O(held_by.since) in seconds since the epoch.
+      description: RV(held_by.since) in seconds since the epoch.
       type: float
     expires:
-      description: O(held_by.lease_end) in seconds since the epoch.
+      description: RV(held_by.lease_end) in seconds since the epoch.
       type: float
     ttl:
       description: The lease length of the holder.
