@@ -164,7 +164,7 @@ def test_killed_run_is_taken_over_by_the_next_run_of_this_controller(site, clean
     (site["work"] / "go").unlink(missing_ok=True)
     victim = start_hold(site, "K")
     cleanup.append(victim)
-    wait_until(lambda: (site["work"] / "started-K").exists(), what="the run to hold the lock")
+    wait_until((site["work"] / "started-K").exists, what="the run to hold the lock")
     os.killpg(victim.pid, signal.SIGKILL)
     victim.wait(10)
     held = json.loads(site["lock"].read_text())
