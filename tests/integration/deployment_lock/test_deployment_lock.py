@@ -165,7 +165,8 @@ def test_killed_run_is_taken_over_by_the_next_run_of_this_controller(site, clean
     victim = start_hold(site, "K")
     cleanup.append(victim)
     wait_until((site["work"] / "started-K").exists, what="the run to hold the lock")
-    os.killpg(victim.pid, signal.SIGKILL)
+    # SIGKILL the ansible-playbook process only, as a crash would (its worker is left waiting for "go").
+    os.kill(victim.pid, signal.SIGKILL)
     victim.wait(10)
     held = json.loads(site["lock"].read_text())
     assert held["owner"]["pid"] == victim.pid and held["owner"]["playbook"] == "hold.yml"
@@ -175,6 +176,10 @@ def test_killed_run_is_taken_over_by_the_next_run_of_this_controller(site, clean
     assert "took over the lock of a run of this controller that is no longer running (pid %d" % victim.pid \
         in run.stdout
     assert not site["lock"].exists()
+    try:
+        os.killpg(victim.pid, signal.SIGKILL)  # the orphaned worker of the killed run
+    except ProcessLookupError:
+        pass
 
 
 def test_run_of_another_controller_blocks_until_lease_end_or_break(site):
@@ -194,6 +199,16 @@ def test_run_of_another_controller_blocks_until_lease_end_or_break(site):
     assert "broke the lock of gitlab-runner@ci-runner-7" in run.stdout
     assert not site["lock"].exists()
 
+    # The lock alone can be removed with the release playbook, and only with exec_lock_break.
+    write_lock(site, other, now - 60, now + 3600)
+    release = ROOT / "playbooks" / "lock_release.yml"
+    run = run_playbook(release, site["inv"])
+    assert run.returncode != 0 and "was not released: it is held by gitlab-runner@ci-runner-7" in flat(run.stdout)
+    assert site["lock"].exists()
+    run = run_playbook(release, site["inv"], extra_vars={"exec_lock_break": True})
+    assert run.returncode == 0 and "removed the lock of gitlab-runner@ci-runner-7" in flat(run.stdout), run.stdout
+    assert not site["lock"].exists()
+
     # After its lease, the lock of a dead run elsewhere is taken over without asking.
     write_lock(site, other, now - 7200, now - 1)
     run = lock_tasks(site, "site.yml")
@@ -203,6 +218,11 @@ def test_run_of_another_controller_blocks_until_lease_end_or_break(site):
 
 
 def test_check_mode_and_disabled_lock_write_nothing(site):
+    # A real run takes and gives back the lock without reporting a change of the site (idempotence stays 0).
+    run = lock_tasks(site, "site.yml")
+    assert run.returncode == 0 and "lockhost : ok=3 changed=0 unreachable=0 failed=0" in run.stdout, run.stdout
+    assert site["lock"].parent.exists() and not site["lock"].exists()
+    shutil.rmtree(site["lock"].parent)
     run = lock_tasks(site, "site.yml", "--check")
     assert run.returncode == 0, run.stdout[-4000:]
     assert not site["lock"].parent.exists()
