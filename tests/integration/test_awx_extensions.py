@@ -76,6 +76,6 @@ def test_shared_exec_variables_are_read_by_the_roles():
 def test_job_template_survey_variables_exist():
     template = yaml.safe_load((AWX / "job_template.yml").read_text())
     assert template["playbook"] == "site.yml" and (ROOT / template["playbook"]).exists()
-    known = _role_variables() | {"exec_exrp_serial", "exec_allow_single_exrp"}
+    known = _role_variables() | {"exec_exrp_serial", "exec_allow_single_exrp", "exec_lock_break"}
     for question in template["survey_spec"]["spec"]:
         assert question["variable"] in known, question["variable"]
