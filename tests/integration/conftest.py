@@ -3,10 +3,7 @@
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -17,7 +14,6 @@ sys.path.insert(0, str(Path(__file__).parent))
 import servers  # noqa: E402  pylint: disable=wrong-import-position
 
 ROOT = servers.ROOT
-VENV_BIN = ROOT / ".venv" / "bin"
 
 
 @pytest.fixture(scope="session")
@@ -54,22 +50,7 @@ def redis_server(tmp_path_factory):
     r.stop()
 
 
-def run_playbook(playbook, inventory, *args, extra_vars=None, env=None, check=False):
-    """Run ansible-playbook from the checkout; returns the CompletedProcess (stdout+stderr in .stdout)."""
-    cmd = [str(VENV_BIN / "ansible-playbook"), "-i", str(inventory), str(playbook), *args]
-    if extra_vars:
-        cmd += ["-e", json.dumps(extra_vars)]
-    full_env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_FORCE_COLOR="0",
-                    ANSIBLE_NOCOLOR="1", PATH="%s:%s" % (VENV_BIN, os.environ.get("PATH", "")))
-    full_env.update(env or {})
-    proc = subprocess.run(cmd, cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                          check=False)
-    if check and proc.returncode != 0:
-        raise AssertionError("ansible-playbook failed (%d):\n%s" % (proc.returncode, proc.stdout[-6000:]))
-    return proc
-
-
 @pytest.fixture
 def playbook():
     """``playbook(path, inventory, *args, extra_vars=..., env=..., check=...)`` runs ansible-playbook."""
-    return run_playbook
+    return servers.run_playbook

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
+import json
 import os
 import pwd
 import shutil
@@ -25,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 ROOT = Path(__file__).resolve().parents[2]
+VENV_BIN = ROOT / ".venv" / "bin"
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
 
@@ -239,3 +241,18 @@ def start_redis(workdir: Path, password: str | None = "redis-secret-0815", cert:
     proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
     wait_port("127.0.0.1", port, proc=proc)
     return Redis("127.0.0.1", port, password, proc, tls_port)
+
+
+def run_playbook(playbook, inventory, *args, extra_vars=None, env=None, check=False):
+    """Run ansible-playbook from the checkout; returns the CompletedProcess (stdout+stderr in .stdout)."""
+    cmd = [str(VENV_BIN / "ansible-playbook"), "-i", str(inventory), str(playbook), *args]
+    if extra_vars:
+        cmd += ["-e", json.dumps(extra_vars)]
+    full_env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_FORCE_COLOR="0",
+                    ANSIBLE_NOCOLOR="1", PATH="%s:%s" % (VENV_BIN, os.environ.get("PATH", "")))
+    full_env.update(env or {})
+    proc = subprocess.run(cmd, cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          check=False)
+    if check and proc.returncode != 0:
+        raise AssertionError("ansible-playbook failed (%d):\n%s" % (proc.returncode, proc.stdout[-6000:]))
+    return proc
