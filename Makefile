@@ -10,7 +10,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 SCENARIO ?=
 PYTEST_ARGS ?=
 
-.PHONY: help setup venv host-packages docker image test sanity units lint docs docs-check changelog-lint pytest molecule \
+.PHONY: help setup venv host-packages docker image test test-faults sanity units lint docs docs-check changelog-lint pytest molecule \
         lab lab-up lab-down bench ee-context clean
 
 help: ## list the targets
@@ -51,8 +51,11 @@ docs-check: venv ## fail when a role README drifted from its argument spec
 changelog-lint: venv ## antsibull-changelog lint of the fragments
 	@antsibull-changelog lint
 
-pytest: setup ## integration and end-to-end tests (pytest; PYTEST_ARGS=... to narrow)
-	@bash hack/pytest.sh $(PYTEST_ARGS)
+pytest: setup ## integration and end-to-end tests, the slow fault cases left out (PYTEST_ARGS=... to narrow)
+	@bash hack/pytest.sh -m "not slow" $(PYTEST_ARGS)
+
+test-faults: setup ## the slow fault cases: faults in the middle of a run on the lab, and more (pytest -m slow)
+	@bash hack/pytest.sh -m slow $(PYTEST_ARGS)
 
 molecule: setup ## molecule scenarios (SCENARIO=name for one)
 	@bash hack/molecule.sh $(SCENARIO)

@@ -1,0 +1,189 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Concurrent runs and faults in the middle of a deployment, on the lab (slow: `make test-faults`).
+
+Two site.yml runs started at once: one deploys, the other is refused by the deployment lock before any step. Then,
+for each fault: the run stops with a message that names the cause, what it had not reached yet is untouched, the
+EXRP nodes keep serving (recordings sent meanwhile all arrive), and a rerun once the fault is gone converges.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+
+import pytest
+
+import labctl as lab
+from servers import ROOT
+
+pytestmark = pytest.mark.slow
+
+SITE = ROOT / "site.yml"
+UPGRADE = ROOT / "playbooks" / "upgrade_exrp.yml"
+NODES = ("lab-exrp1", "lab-exrp2")
+OLD, NEW = "100.0.100.99", "100.0.100.100"
+
+
+def output(result):
+    return result.stdout[-6000:]
+
+
+def versions():
+    """{node: EXRP version it serves, or None when its health check does not answer}."""
+    found = {}
+    for node in NODES:
+        health = lab.dexec(node, "curl", "-fsS", "-m", "2", "http://127.0.0.1:3660/health", check=False)
+        found[node] = json.loads(health.stdout)["version"] if health.returncode == 0 else None
+    return found
+
+
+def upgrade_args(version):
+    digest = (lab.CACHE / ("exrp-%s.tgz.sha256" % version)).read_text().split()[0]
+    return ["-e", "exrp_image_src=/srv/vendor/exrp-%s.tgz" % version, "-e", "exrp_image_checksum=sha256:" + digest]
+
+
+class Recordings(threading.Thread):
+    """MCP traffic while a run is going on; .summary holds the verify result."""
+
+    def __init__(self, count):
+        super().__init__(daemon=True)
+        self.count, self.summary = count, None
+
+    def run(self):
+        self.summary = lab.mcp(self.count, timeout=900)
+
+
+def gax_fault(mode, delay=0):
+    """The GAX stand-in's fault switch (lab/gax/gax_server.py; the lab starts it with --admin)."""
+    script = ("import json, ssl, sys, urllib.request\n"
+              "ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE\n"
+              "req = urllib.request.Request('https://127.0.0.1:8443/lab/admin/fault', data=sys.argv[1].encode(),"
+              " method='POST', headers={'Content-Type': 'application/json'})\n"
+              "urllib.request.urlopen(req, context=ctx).read()\n")
+    lab.dexec("lab-engage", "python3", "-c", script, json.dumps({"mode": mode, "delay": delay}))
+
+
+@pytest.fixture(scope="module")
+def converged():
+    """A fresh lab converged by two site.yml runs started at the same time; their results."""
+    lab.down()
+    lab.up()
+    results = [None, None]
+
+    def run(i):
+        results[i] = lab.playbook(SITE)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    yield sorted(results, key=lambda r: r.returncode)
+    lab.down()
+
+
+def test_two_site_runs_at_once_one_deploys_the_other_is_refused_before_any_step(converged):
+    deployed, refused = converged
+    assert deployed.returncode == 0, output(deployed)
+    assert refused.returncode != 0
+    assert "is held by another run:" in refused.stdout, output(refused)
+    assert "Step 0 - preflight" not in refused.stdout
+    assert lab.configdb("select count(*) from cfg_transaction where name = 'hybrid_integration'").strip() == "1"
+    assert lab.snapshot()["lab-registry:tags"].count("/_manifests/tags/") == 1
+    assert versions() == {n: OLD for n in NODES}
+    # The refused run, rerun now, finds everything in place.
+    rerun = lab.playbook(SITE)
+    assert rerun.returncode == 0, output(rerun)
+    assert re.findall(r"changed=(\d+)", rerun.stdout) and not re.search(r"changed=[1-9]", rerun.stdout)
+
+
+def test_gax_answering_503_stops_the_run_before_any_change(converged):
+    rows = lab.snapshot()["lab-engage:configdb"]
+    gax_fault("503")
+    try:
+        failed = lab.playbook(SITE, "--tags", "hybrid_transaction")
+    finally:
+        gax_fault("none")
+    assert failed.returncode != 0
+    assert "503" in failed.stdout and "GAX" in failed.stdout, output(failed)
+    assert lab.snapshot()["lab-engage:configdb"] == rows
+    rerun = lab.playbook(SITE, "--tags", "hybrid_transaction")
+    assert rerun.returncode == 0, output(rerun)
+    assert lab.configdb("select count(*) from cfg_transaction where name = 'hybrid_integration'").strip() == "1"
+
+
+def test_gax_too_slow_stops_the_run_with_a_timeout(converged):
+    gax_fault("slow", delay=40)
+    try:
+        failed = lab.playbook(SITE, "--tags", "hybrid_transaction", "-e", "hybrid_transaction_timeout=5")
+    finally:
+        gax_fault("none")
+    assert failed.returncode != 0
+    assert "timed out" in failed.stdout.lower() or "timeout" in failed.stdout.lower(), output(failed)
+
+
+def test_an_unreachable_host_stops_the_run_and_a_rerun_converges(converged):
+    lab.sh("docker", "stop", "lab-exrp2")
+    try:
+        failed = lab.playbook(SITE)
+        assert failed.returncode != 0
+        assert "lab-exrp2" in failed.stdout and "UNREACHABLE" in failed.stdout, output(failed)
+        # EXRP on the other node keeps recordings flowing meanwhile.
+        summary = lab.mcp(20)
+        assert summary["ok"] and summary["arrived"] == 20, summary
+    finally:
+        lab.sh("docker", "start", "lab-exrp2")
+    lab.playbook(ROOT / "lab" / "up.yml", check=True)   # the host's engine is back (its state was on tmpfs)
+    rerun = lab.playbook(SITE)
+    assert rerun.returncode == 0, output(rerun)
+    assert versions() == {n: OLD for n in NODES}
+
+
+def test_registry_down_during_an_upgrade_stops_before_any_node(converged):
+    lab.sh("docker", "stop", "lab-registry")
+    try:
+        failed = lab.playbook(UPGRADE, *upgrade_args(NEW))
+    finally:
+        lab.sh("docker", "start", "lab-registry")
+    assert failed.returncode != 0
+    assert "lab-registry" in failed.stdout, output(failed)
+    assert versions() == {n: OLD for n in NODES}
+    traffic = Recordings(100)
+    traffic.start()
+    rerun = lab.playbook(UPGRADE, *upgrade_args(NEW))
+    traffic.join()
+    assert rerun.returncode == 0, output(rerun)
+    assert versions() == {n: NEW for n in NODES}
+    assert traffic.summary["ok"] and traffic.summary["arrived"] == 100, traffic.summary
+
+
+def test_a_node_that_never_becomes_healthy_stops_the_rolling_upgrade(converged):
+    """Back to the old version, but the first node's new container never answers its health check."""
+    traffic = Recordings(100)
+    traffic.start()
+    failed = lab.playbook(UPGRADE, *upgrade_args(OLD), "-e", "exrp_node_health_path=/never-healthy",
+                          "-e", "exrp_node_health_timeout=6")
+    traffic.join()
+    assert failed.returncode != 0
+    assert "did not become healthy" in failed.stdout and "previous container was put back" in failed.stdout, \
+        output(failed)
+    # The failing node got its previous container back; the other one was never touched: both serve the version
+    # they had, and nothing sent meanwhile was lost.
+    assert versions() == {n: NEW for n in NODES}
+    assert traffic.summary["ok"] and traffic.summary["arrived"] == 100, traffic.summary
+    rerun = lab.playbook(UPGRADE, *upgrade_args(OLD))
+    assert rerun.returncode == 0, output(rerun)
+    assert versions() == {n: OLD for n in NODES}
+
+
+def test_webdav_disk_full_stops_the_run_and_a_rerun_converges(converged):
+    lab.dexec("lab-webdav", "fallocate", "-l", "900M", "/srv/exec-recordings/.fill")
+    try:
+        failed = lab.playbook(SITE, "--tags", "webdav")
+    finally:
+        lab.dexec("lab-webdav", "rm", "-f", "/srv/exec-recordings/.fill")
+    assert failed.returncode != 0
+    assert "GB free" in failed.stdout and "webdav_concurrent_calls" in failed.stdout, output(failed)
+    rerun = lab.playbook(SITE, "--tags", "webdav")
+    assert rerun.returncode == 0, output(rerun)
