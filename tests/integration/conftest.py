@@ -17,7 +17,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 import servers  # noqa: E402  pylint: disable=wrong-import-position
 
 ROOT = servers.ROOT
-VENV_BIN = ROOT / ".venv" / "bin"
+# ENGAGE_EXEC_ANSIBLE_BIN runs the playbooks with another ansible-core (hack/oldest-core.sh: .venv-core217/bin).
+VENV_BIN = Path(os.environ.get("ENGAGE_EXEC_ANSIBLE_BIN") or ROOT / ".venv" / "bin")
 
 
 @pytest.fixture(scope="session")
