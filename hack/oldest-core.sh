@@ -67,8 +67,10 @@ if __version__.split(".")[:2] != want:
     sys.exit("ERROR: .venv-core217 has ansible-core %s but meta/runtime.yml claims >=%s; update requirements/oldest-core.txt"
              % (__version__, sys.argv[1]))
 PY
-  # Collections (community.docker, ansible.posix) come from hack/venv.sh, shared with the main venv.
-  [ -d .cache/collections/ansible_collections/community/docker ] || bash hack/venv.sh >/dev/null
+  # Collections (community.docker, ansible.posix) and pytest (the playbook stage) come from hack/venv.sh.
+  if [ ! -d .cache/collections/ansible_collections/community/docker ] || [ ! -x .venv/bin/pytest ]; then
+    bash hack/venv.sh >/dev/null
+  fi
 }
 
 run_sanity() {
