@@ -3,16 +3,18 @@
 # Run `ansible-test <sanity|units> ...` offline. ansible-test wants the collection under
 # .../ansible_collections/engage_exec/recording, so the files git knows (tracked and new, not ignored) are
 # copied there first; the pip bootstrap script it would download is replaced by a local stand-in.
+# ANSIBLE_TEST_VENV=<dir> runs the ansible-test of another venv (hack/oldest-core.sh: .venv-core217).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-venv="$root/.venv"
+venv="${ANSIBLE_TEST_VENV:-$root/.venv}"
+[ -x "$venv/bin/ansible-test" ] || { echo "ERROR: $venv/bin/ansible-test not found; run make venv (or hack/oldest-core.sh venv)." >&2; exit 1; }
 py="$venv/bin/python"
 pyver=$("$py" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
 # Offline stand-in for the get-pip script ansible-test downloads (name depends on the pip version it bootstraps).
 cache="$HOME/.ansible/test/cache"
 mkdir -p "$cache"
-for name in get_pip_25_2.py get_pip_24_2.py get_pip_24_0.py get_pip_23_1.py; do
+for name in get_pip_25_2.py get_pip_24_2.py get_pip_24_0.py get_pip_23_1.py get_pip_23_1_2.py; do
   [ -f "$cache/$name" ] && continue
   cat > "$cache/$name" <<PY
 # Offline stand-in written by engage_exec.recording hack/ansible-test.sh: bootstrap pip from ensurepip,

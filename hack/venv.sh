@@ -25,7 +25,7 @@ pick_python() {
 
 want=$(cat requirements/dev.txt requirements.txt | sha256sum | cut -d" " -f1)
 if [ -x "$venv/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
-  echo "venv: up to date ($("$venv/bin/python" -V), $("$venv/bin/ansible" --version | sed -n 1p))"
+  echo "venv: up to date ($("$venv/bin/python" -V), ansible-core $("$venv/bin/python" -c 'from ansible.release import __version__; print(__version__)'))"
 else
   py=$(pick_python) || { echo "ERROR: no Python >= 3.11 found; install python3.12 (or 3.11) with venv support." >&2; exit 1; }
   echo "venv: creating with $py ($("$py" -V))"
@@ -34,7 +34,7 @@ else
   "$venv/bin/pip" install -q --upgrade pip
   "$venv/bin/pip" install -q -r requirements/dev.txt
   echo "$want" > "$stamp"
-  echo "venv: ready ($("$venv/bin/python" -V), $("$venv/bin/ansible" --version | sed -n 1p))"
+  echo "venv: ready ($("$venv/bin/python" -V), ansible-core $("$venv/bin/python" -c 'from ansible.release import __version__; print(__version__)'))"
 fi
 
 # Collections: community.docker, ansible.posix and their dependency, from the `ansible` wheel.

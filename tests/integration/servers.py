@@ -27,6 +27,8 @@ from cryptography.x509.oid import NameOID
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"
+# ENGAGE_EXEC_ANSIBLE_BIN runs the playbooks with another ansible-core (hack/oldest-core.sh: .venv-core217/bin).
+ANSIBLE_BIN = Path(os.environ.get("ENGAGE_EXEC_ANSIBLE_BIN") or VENV_BIN)
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
 
@@ -245,11 +247,11 @@ def start_redis(workdir: Path, password: str | None = "redis-secret-0815", cert:
 
 def run_playbook(playbook, inventory, *args, extra_vars=None, env=None, check=False):
     """Run ansible-playbook from the checkout; returns the CompletedProcess (stdout+stderr in .stdout)."""
-    cmd = [str(VENV_BIN / "ansible-playbook"), "-i", str(inventory), str(playbook), *args]
+    cmd = [str(ANSIBLE_BIN / "ansible-playbook"), "-i", str(inventory), str(playbook), *args]
     if extra_vars:
         cmd += ["-e", json.dumps(extra_vars)]
     full_env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_FORCE_COLOR="0",
-                    ANSIBLE_NOCOLOR="1", PATH="%s:%s" % (VENV_BIN, os.environ.get("PATH", "")))
+                    ANSIBLE_NOCOLOR="1", PATH="%s:%s" % (ANSIBLE_BIN, os.environ.get("PATH", "")))
     full_env.update(env or {})
     proc = subprocess.run(cmd, cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                           check=False)

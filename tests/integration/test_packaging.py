@@ -41,7 +41,7 @@ def test_tarball_ships_the_collection_not_the_lab(tarball):
                    "meta/execution-environment.yml", "requirements.txt", "bindep.txt",
                    "plugins/filter/inventory.py", "roles/preflight/meta/argument_specs.yml", "README.md"):
         assert wanted in names, wanted
-    for unwanted in ("tests", "lab", "molecule", "bench", "hack", ".cache", ".venv", "inventories/lab"):
+    for unwanted in ("tests", "lab", "molecule", "bench", "hack", ".cache", ".venv", ".venv-core217", "inventories/lab"):
         assert not any(n == unwanted or n.startswith(unwanted + "/") for n in names), unwanted
 
 

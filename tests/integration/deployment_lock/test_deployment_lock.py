@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import VENV_BIN, run_playbook
+from servers import ANSIBLE_BIN as VENV_BIN, run_playbook
 from servers import ROOT
 
 HOLD = Path(__file__).with_name("hold.yml")
