@@ -10,7 +10,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 SCENARIO ?=
 PYTEST_ARGS ?=
 
-.PHONY: help setup venv host-packages docker image test test-faults sanity units lint docs docs-check changelog-lint pytest molecule \
+.PHONY: help setup venv host-packages docker image test test-faults sanity sanity-oldest units lint docs docs-check changelog-lint pytest molecule \
         lab lab-up lab-down bench ee-context clean
 
 help: ## list the targets
@@ -35,6 +35,9 @@ test: setup ## everything a maintainer needs to trust a change
 
 sanity: venv ## ansible-test sanity (offline)
 	@bash hack/ansible-test.sh sanity
+
+sanity-oldest: venv ## sanity, lint and playbook tests on the oldest ansible-core meta/runtime.yml claims (2.17)
+	@bash hack/oldest-core.sh
 
 units: venv ## ansible-test units
 	@bash hack/ansible-test.sh units

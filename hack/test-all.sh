@@ -21,6 +21,7 @@ stage docs-check make -s docs-check
 stage lint make -s lint
 stage sanity make -s sanity
 stage units make -s units
+stage sanity-oldest make -s sanity-oldest
 stage pytest make -s pytest
 stage molecule make -s molecule
 echo "=== all stages passed"
