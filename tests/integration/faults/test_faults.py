@@ -15,7 +15,7 @@ import pytest
 import requests
 
 import servers
-from cases import by_layer
+from cases import by_id, by_layer
 from faults_helpers import SECRETS
 from exrp_image_helpers import image_exists, registry_tags
 
@@ -129,14 +129,14 @@ def _module_setup(case, request, tmp_path):
     server = run.get("server")
     if server:
         srv = request.getfixturevalue({"redis": "redis_server"}.get(server, server))
-        ctx["server.port"] = srv.port
+        ctx["server.port"] = getattr(srv, "tls_port", None) or srv.port
         ctx["server.password"] = getattr(srv, "password", None)
         if ctx["server.password"]:
             secrets_.append(ctx["server.password"])
     return args, ctx, (lambda: None), secrets_
 
 
-@pytest.mark.parametrize("case", _params(by_layer("module")))
+@pytest.mark.parametrize("case", _params(by_layer("module") + [by_id("default-redis-tls-untrusted-refused")]))
 def test_module_bad_input(case, request, tmp_path):
     args, ctx, snapshot, hidden = _module_setup(case, request, tmp_path)
     args.update(_resolve(case.run.get("args", {}), ctx))
