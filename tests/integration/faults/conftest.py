@@ -7,6 +7,7 @@ server with an expired certificate, Redis over TLS, and a runner that applies a 
 from __future__ import annotations
 
 import importlib.util
+import socket
 import sys
 from pathlib import Path
 
@@ -31,6 +32,16 @@ def _fixtures_of(conftest: Path, *names):
 
 configdb, gax = _fixtures_of(HERE.parent / "cme" / "conftest.py", "configdb", "gax")
 registry, archives = _fixtures_of(HERE.parent / "exrp_image" / "conftest.py", "registry", "archives")
+
+
+@pytest.fixture
+def silent_port():
+    """A loopback port that accepts connections (the kernel's backlog) and never answers."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+    yield sock.getsockname()[1]
+    sock.close()
 
 
 @pytest.fixture(scope="module")

@@ -66,6 +66,8 @@ GOOD = {
     "exec_services": {},
 }
 
+NEEDS_FACTS = ("webdav", "load_balancer")  # they load their OS family's vars before checking the input
+
 
 class RoleRunner:
     """Applies one role to ``fault-target``, a host whose SSH port is closed: every task that reaches it ends
@@ -90,10 +92,10 @@ class RoleRunner:
                          "load_balancer": {"hosts": {"fault-target": None}}}}}
         inv = self.workdir / ("inventory-%s.yml" % role)
         inv.write_text(yaml.safe_dump(inventory))
-        play = [{"name": "fault case", "hosts": "fault-target", "gather_facts": False, "pre_tasks": [
-            {"name": "Facts of the controller stand in for the target's", "ansible.builtin.setup":
-             {"gather_subset": ["min"]}, "delegate_to": "localhost"}],
-            "roles": [{"role": "engage_exec.recording." + role}]}]
+        pre_tasks = [{"name": "Facts of the controller stand in for the target's", "ansible.builtin.setup":
+                      {"gather_subset": ["min"]}, "delegate_to": "localhost"}] if role in NEEDS_FACTS else []
+        play = [{"name": "fault case", "hosts": "fault-target", "gather_facts": False, "pre_tasks": pre_tasks,
+                 "roles": [{"role": "engage_exec.recording." + role}]}]
         path = self.workdir / ("play-%s.yml" % role)
         path.write_text(json.dumps(play))
         return self.playbook(path, inv, extra_vars=variables)

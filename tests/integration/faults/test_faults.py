@@ -6,6 +6,7 @@ and nothing changed (files, registry, Config DB rows, local images, no host reac
 
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
 import os
 import subprocess
@@ -16,7 +17,7 @@ import requests
 
 import servers
 from cases import by_id, by_layer
-from faults_helpers import SECRETS
+from faults_helpers import SECRETS, RoleRunner
 from exrp_image_helpers import image_exists, registry_tags
 
 HERE = Path(__file__).parent
@@ -77,6 +78,8 @@ def _module_setup(case, request, tmp_path):
     """(args, ctx, snapshot function, secrets that must not be printed) for a module case."""
     run = case.run
     ctx = {"pki.ca": None, "closed.address": "127.0.0.1:%d" % servers.free_port()}
+    if "@silent." in str(run):
+        ctx["silent.address"] = "127.0.0.1:%d" % request.getfixturevalue("silent_port")
     secrets_ = ["wrong-password-0000"]
     if "pki" in str(run) or run.get("base", "").startswith("gax_") or run.get("server"):
         ctx["pki.ca"] = str(request.getfixturevalue("pki").ca_path)
@@ -102,9 +105,10 @@ def _module_setup(case, request, tmp_path):
                 "scan_cache_dir": str(tmp_path / "scan-cache"), "download_dir": str(tmp_path / "download")}
         secrets_.append(registry.password)
         refs = []
-        if run["archive"] in ("one", "two"):
+        if run["archive"] in ("one", "two", "big"):
             arc = request.getfixturevalue("archives").make("100.0.100.%d" % (40 + len(run["archive"])),
-                                                          extra_images=1 if run["archive"] == "two" else 0)
+                                                          extra_images=1 if run["archive"] == "two" else 0,
+                                                          random_mb=150 if run["archive"] == "big" else 0)
             args.update(src=str(arc["path"]), checksum=arc["checksum"])
             refs = arc["refs"] + [arc["image_id"]]
         elif run["archive"] == "corrupt":
@@ -151,19 +155,13 @@ def test_module_bad_input(case, request, tmp_path):
         assert secret not in result["_stdout"], "%s printed a secret" % case.id
 
 
-# ------------------------------------------------------------------------------------------------------ roles
-@pytest.mark.parametrize("case", _params(by_layer("role")))
-def test_role_bad_input(case, role_runner):
-    proc = role_runner(case.run["role"], case.run["vars"])
-    assert proc.returncode != 0, proc.stdout[-3000:]
-    _assert_message(case, proc.stdout, {})
-    assert "UNREACHABLE" not in proc.stdout and "unreachable=0" in _flat(proc.stdout), \
-        "a task reached the host before the bad input was refused:\n" + proc.stdout[-3000:]
-    for secret in list(SECRETS.values()):
-        assert secret not in proc.stdout
+# ------------------------------------------------------------------------------------------------ roles, inventory
+# Each of these cases is one ansible-playbook run (seconds of start-up, mostly waiting for a core): the first test
+# that asks starts every selected case, WORKERS at a time; each test then judges its own run.
+WORKERS = 3
+_RUNS: dict = {}
 
 
-# ------------------------------------------------------------------------------------------------------ inventory
 def _mutation(run):
     from test_site_validation import _exrp  # pylint: disable=import-outside-toplevel
 
@@ -176,12 +174,43 @@ def _mutation(run):
     return mutate
 
 
-@pytest.mark.parametrize("case", _params(by_layer("inventory")))
-def test_inventory_bad_input(case, tmp_path, playbook):
+def _run_case(case, workdir: Path, playbook):
+    """(CompletedProcess, sha256 of the inventory files before) of a role or inventory case."""
+    if case.layer == "role":
+        return RoleRunner(workdir, playbook)(case.run["role"], case.run["vars"]), None
     from test_site_validation import _inventory  # pylint: disable=import-outside-toplevel
-    inv = _inventory(tmp_path, _mutation(case.run))
+    inv = _inventory(workdir, _mutation(case.run))
     before = {p: _sha256(p) for p in sorted(inv.rglob("*")) if p.is_file()}
-    run = playbook(ROOT / "playbooks" / "validate.yml", inv)
+    return playbook(ROOT / "playbooks" / "validate.yml", inv), (inv, before)
+
+
+@pytest.fixture
+def case_run(request, tmp_path_factory, playbook):
+    """``case_run(case)``: the run of a role or inventory case (all selected ones started together)."""
+    if not _RUNS:
+        selected = [item.callspec.params["case"] for item in request.session.items
+                    if getattr(item, "callspec", None) and "case" in item.callspec.params
+                    and item.callspec.params["case"].layer in ("role", "inventory")]
+        with concurrent.futures.ThreadPoolExecutor(WORKERS) as pool:
+            futures = {c.id: pool.submit(_run_case, c, tmp_path_factory.mktemp(c.id), playbook) for c in selected}
+        _RUNS.update({case_id: f.result() for case_id, f in futures.items()})
+    return lambda case: _RUNS[case.id]
+
+
+@pytest.mark.parametrize("case", _params(by_layer("role")))
+def test_role_bad_input(case, case_run):
+    proc, _ = case_run(case)
+    assert proc.returncode != 0, proc.stdout[-3000:]
+    _assert_message(case, proc.stdout, {})
+    assert "UNREACHABLE" not in proc.stdout and "unreachable=0" in _flat(proc.stdout), \
+        "a task reached the host before the bad input was refused:\n" + proc.stdout[-3000:]
+    for secret in list(SECRETS.values()):
+        assert secret not in proc.stdout
+
+
+@pytest.mark.parametrize("case", _params(by_layer("inventory")))
+def test_inventory_bad_input(case, case_run):
+    run, (inv, before) = case_run(case)
     assert run.returncode != 0, run.stdout[-3000:]
     assert "The inventory is not usable (nothing was changed on any host)" in run.stdout
     _assert_message(case, run.stdout, {})
