@@ -18,7 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "tests" / "integration" / "faults" / "cases.py"
 DOC = ROOT / "docs" / "fault-matrix.md"
-BEGIN = "<!-- BEGIN FAULT MATRIX: generated from tests/integration/faults/cases.py by hack/fault-table.py, do not edit -->"
+BEGIN = ("<!-- BEGIN FAULT MATRIX: generated from tests/integration/faults/cases.py by hack/fault-table.py, "
+         "do not edit -->")
 END = "<!-- END FAULT MATRIX -->"
 LAYERS = (("module", "Modules"), ("role", "Roles (argument specs and validate tasks)"),
           ("inventory", "Inventory (playbooks/validate.yml, filter exec_inventory_problems)"),

@@ -106,9 +106,9 @@ def _module_setup(case, request, tmp_path):
         secrets_.append(registry.password)
         refs = []
         if run["archive"] in ("one", "two", "big"):
-            arc = request.getfixturevalue("archives").make("100.0.100.%d" % (40 + len(run["archive"])),
-                                                          extra_images=1 if run["archive"] == "two" else 0,
-                                                          random_mb=150 if run["archive"] == "big" else 0)
+            arc = request.getfixturevalue("archives").make(
+                "100.0.100.%d" % (40 + len(run["archive"])), extra_images=1 if run["archive"] == "two" else 0,
+                random_mb=150 if run["archive"] == "big" else 0)
             args.update(src=str(arc["path"]), checksum=arc["checksum"])
             refs = arc["refs"] + [arc["image_id"]]
         elif run["archive"] == "corrupt":
@@ -199,7 +199,7 @@ def case_run(request, tmp_path_factory, playbook):
 
 @pytest.mark.parametrize("case", _params(by_layer("role")))
 def test_role_bad_input(case, case_run):
-    proc, _ = case_run(case)
+    proc = case_run(case)[0]
     assert proc.returncode != 0, proc.stdout[-3000:]
     _assert_message(case, proc.stdout, {})
     assert "UNREACHABLE" not in proc.stdout and "unreachable=0" in _flat(proc.stdout), \

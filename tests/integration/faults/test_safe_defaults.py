@@ -121,8 +121,8 @@ def rendered(tmp_path_factory, playbook):
         "tasks": tasks}]
     path = out / "render.yml"
     path.write_text(json.dumps(play))
-    playbook(path, "localhost,", "-c", "local", "-e", "ansible_python_interpreter=%s" % (ROOT / ".venv" / "bin" / "python"),
-             check=True)
+    python = ROOT / ".venv" / "bin" / "python"
+    playbook(path, "localhost,", "-c", "local", "-e", "ansible_python_interpreter=%s" % python, check=True)
     _RENDERED.update({p.name: p.read_text() for p in out.iterdir() if p.name != "render.yml"})
     return _RENDERED
 
