@@ -307,7 +307,7 @@ DEFAULT_CASES = [
               "role": "preflight", "role_option": "preflight_validate_certs"}),
     Case("default-redis-tls-untrusted-refused", "default", "connectivity_check", "Redis over TLS, CA not given",
          "the redis row fails with a TLS verification error (nothing turns verification off silently)",
-         ("certificate not trusted", "unable to get local issuer certificate"), READ_ONLY,
+         ("TLS verify failed", "certificate not trusted"), READ_ONLY,
          run={"module": "connectivity_check", "server": "redis_tls",
               "args": {"checks": [{"name": "redis", "host": "127.0.0.1", "port": "@server.port",
                                    "protocol": "redis", "tls": True, "login_password": "@server.password"}]}}),

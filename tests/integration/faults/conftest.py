@@ -1,8 +1,9 @@
 # Copyright: (c) 2026, engage_exec.recording contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Fixtures of the fault matrix: the real services of the cme and exrp_image tests (their fixtures, reused), a TLS
-server with an expired certificate, Redis over TLS, and a runner that applies a role to a host nobody can reach."""
+"""Fixtures of the fault matrix: the real services of the cme, exrp_image and preflight tests (their fixtures,
+reused), GAX with an expired certificate, Redis over TLS, and a runner that applies a role to a host nobody can
+reach."""
 
 from __future__ import annotations
 
@@ -19,19 +20,22 @@ sys.path.insert(0, str(HERE.parent / "cme"))
 sys.path.insert(0, str(HERE.parent / "exrp_image"))
 
 import servers  # noqa: E402  pylint: disable=wrong-import-position
-from faults_helpers import RoleRunner, TlsServer  # noqa: E402  pylint: disable=wrong-import-position
+from faults_helpers import RoleRunner  # noqa: E402  pylint: disable=wrong-import-position
 
 
 def _fixtures_of(conftest: Path, *names):
     """The fixtures ``names`` of another folder's conftest.py (one definition, used here as well)."""
     spec = importlib.util.spec_from_file_location("faults_reuse_" + conftest.parent.name, conftest)
     mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod  # dataclasses look their module up there
     spec.loader.exec_module(mod)
     return [getattr(mod, n) for n in names]
 
 
 configdb, gax = _fixtures_of(HERE.parent / "cme" / "conftest.py", "configdb", "gax")
 registry, archives = _fixtures_of(HERE.parent / "exrp_image" / "conftest.py", "registry", "archives")
+(tls_servers,) = _fixtures_of(HERE.parent / "preflight" / "conftest.py", "tls_servers")
+(redis_tls,) = _fixtures_of(HERE.parent / "lab_standins" / "conftest.py", "redis_tls")
 
 
 @pytest.fixture
@@ -49,26 +53,15 @@ def expired_cert(pki):
     return pki.issue("expired", days=-2, not_before_days=-40)
 
 
-@pytest.fixture(scope="module")
-def tls_expired(expired_cert):
-    server = TlsServer(expired_cert)
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def redis_tls(tmp_path_factory, pki):
-    """Real Redis serving TLS only, with a certificate from the test CA."""
-    r = servers.start_redis(tmp_path_factory.mktemp("redis-tls"), cert=pki.issue("redis-tls"))
-    yield r
-    r.stop()
+def _gax_https(configdb, workdir, cert):
+    from cme_helpers import Gax  # pylint: disable=import-outside-toplevel
+    return Gax(configdb, workdir, tls=cert)
 
 
 @pytest.fixture(scope="module")
 def gax_tls(configdb, tmp_path_factory, pki):
     """The GAX stand-in over HTTPS with a valid certificate from the test CA."""
-    from cme_helpers import Gax  # pylint: disable=import-outside-toplevel
-    server = Gax(configdb, tmp_path_factory.mktemp("gax-tls"), tls=pki.issue("gax"))
+    server = _gax_https(configdb, tmp_path_factory.mktemp("gax-tls"), pki.issue("gax"))
     yield server
     server.stop()
 
@@ -76,8 +69,7 @@ def gax_tls(configdb, tmp_path_factory, pki):
 @pytest.fixture(scope="module")
 def gax_expired(configdb, tmp_path_factory, expired_cert):
     """The GAX stand-in over HTTPS with an expired certificate (signed by the test CA)."""
-    from cme_helpers import Gax  # pylint: disable=import-outside-toplevel
-    server = Gax(configdb, tmp_path_factory.mktemp("gax-expired"), tls=expired_cert)
+    server = _gax_https(configdb, tmp_path_factory.mktemp("gax-expired"), expired_cert)
     yield server
     server.stop()
 

@@ -1,15 +1,12 @@
 # Copyright: (c) 2026, engage_exec.recording contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Helpers of the fault matrix: a TLS server with any certificate, and a runner that applies a role to a host
-nobody can reach (so that a refused input provably changed nothing)."""
+"""Helpers of the fault matrix: a runner that applies a role to a host nobody can reach (so that a refused input
+provably changed nothing)."""
 
 from __future__ import annotations
 
 import json
-import socket
-import ssl
-import threading
 from pathlib import Path
 
 import yaml
@@ -18,37 +15,6 @@ import servers
 
 ROOT = servers.ROOT
 VENV_PY = ROOT / ".venv" / "bin" / "python"
-
-
-class TlsServer:
-    """Accepts TLS connections on 127.0.0.1 with the given certificate, then closes them."""
-
-    def __init__(self, cert):
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(str(cert.cert_path), str(cert.key_path))
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.port = self.sock.getsockname()[1]
-        self.ctx = ctx
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self):
-        while True:
-            try:
-                conn, _addr = self.sock.accept()
-            except OSError:
-                return
-            try:
-                conn.settimeout(3)
-                with self.ctx.wrap_socket(conn, server_side=True):
-                    pass
-            except (OSError, ssl.SSLError):
-                conn.close()
-
-    def stop(self):
-        self.sock.close()
 
 
 # ------------------------------------------------------------------------------------------ roles on no host

@@ -132,7 +132,10 @@ def _module_setup(case, request, tmp_path):
     args = {}
     server = run.get("server")
     if server:
-        srv = request.getfixturevalue({"redis": "redis_server"}.get(server, server))
+        if server == "tls_expired":  # openssl s_server with an expired certificate (the preflight tests' fixture)
+            srv = request.getfixturevalue("tls_servers")["expired"]
+        else:
+            srv = request.getfixturevalue({"redis": "redis_server"}.get(server, server))
         ctx["server.port"] = getattr(srv, "tls_port", None) or srv.port
         ctx["server.password"] = getattr(srv, "password", None)
         if ctx["server.password"]:
