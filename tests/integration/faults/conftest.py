@@ -19,7 +19,6 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "cme"))
 sys.path.insert(0, str(HERE.parent / "exrp_image"))
 
-import servers  # noqa: E402  pylint: disable=wrong-import-position
 from faults_helpers import RoleRunner  # noqa: E402  pylint: disable=wrong-import-position
 
 

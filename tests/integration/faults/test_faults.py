@@ -92,7 +92,7 @@ def _module_setup(case, request, tmp_path):
             args.update(db.module_args(), backend="configdb")
             secrets_.append(db.pg.password)
         else:
-            server = request.getfixturevalue(run["base"] if run["base"] != "gax" else "gax")
+            server = request.getfixturevalue(run["base"])
             args.update(server.module_args())
             secrets_.append(server.password)
         return args, ctx, db.snapshot, secrets_
