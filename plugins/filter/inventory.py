@@ -109,6 +109,15 @@ def exec_inventory_problems(groups, hostvars, allow_single_exrp=False):
     if exrp_dupes:
         problems.append("inventory group 'exrp' lists %s more than once: each EXRP node is one host"
                         % ", ".join(exrp_dupes))
+    by_address = {}
+    for host, address in zip(exrp, exec_addresses(exrp, hostvars)):
+        if host not in by_address.setdefault(address, []):
+            by_address[address].append(host)
+    for address, hosts in by_address.items():
+        if len(hosts) > 1:
+            problems.append("inventory group 'exrp': %s have the same address %s: each EXRP node must be its own "
+                            "machine (N+1), give each host its own ansible_host or exec_address"
+                            % (", ".join(hosts), address))
     seen = {}
     for host in groups.get("exec") or []:
         for problem in _host_variable_problems(dict(hostvars.get(host) or {})):

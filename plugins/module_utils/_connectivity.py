@@ -141,7 +141,11 @@ def _classify_oserror(exc, deadline, what="connect"):
     if isinstance(exc, socket.gaierror):
         return CheckError("dns", "name does not resolve (%s)" % (exc.strerror or exc))
     if isinstance(exc, ssl.SSLCertVerificationError):
-        return CheckError("tls_verify", "certificate not trusted: %s" % (getattr(exc, "verify_message", None) or exc))
+        message = getattr(exc, "verify_message", None) or str(exc)
+        if "expired" in message or "not yet valid" in message:  # another CA would not help: say what does
+            return CheckError("tls_verify", "%s: renew the server's certificate (or check this host's clock)"
+                              % message)
+        return CheckError("tls_verify", "certificate not trusted: %s" % message)
     if isinstance(exc, ssl.SSLError):
         return CheckError("tls", "TLS handshake failed: %s" % (getattr(exc, "reason", None) or exc))
     if isinstance(exc, (socket.timeout, TimeoutError)):

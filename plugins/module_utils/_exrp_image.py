@@ -24,7 +24,7 @@ import zlib
 
 from urllib.parse import unquote, urlsplit
 
-from ansible_collections.engage_exec.recording.plugins.module_utils import _registry
+from ansible_collections.engage_exec.recording.plugins.module_utils import _registry, _tls
 
 
 def _docker():
@@ -442,8 +442,8 @@ def _download_https(url, shown, out, username, password, verify, timeout):
             for chunk in resp.iter_content(CHUNK):
                 out.write(chunk)
     except requests.exceptions.SSLError as exc:
-        raise ExrpImageError("%s - TLS verification failed (%s). Set url_ca_path to the CA of that server."
-                             % (shown, _registry._short(exc)))  # pylint: disable=protected-access
+        raise ExrpImageError("%s - TLS verification failed (%s). %s"  # pylint: disable=protected-access
+                             % (shown, _registry._short(exc), _tls.verify_hint(exc, "that server", "url_ca_path")))
     except requests.exceptions.RequestException as exc:
         raise ExrpImageError("%s - download failed (%s). Check the URL and that this host reaches it."
                              % (shown, _registry._short(exc)))  # pylint: disable=protected-access

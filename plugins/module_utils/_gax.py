@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 import traceback
 
+from ansible_collections.engage_exec.recording.plugins.module_utils import _tls
 from ansible_collections.engage_exec.recording.plugins.module_utils._annex import AnnexError, NameTaken
 
 REQUESTS_IMPORT_ERROR = None
@@ -78,9 +79,8 @@ class GaxBackend:
             try:
                 resp = self.session.request(method, url, timeout=self.timeout, verify=self.verify, **kwargs)
             except requests.exceptions.SSLError as exc:
-                raise AnnexError("%s: TLS verification of GAX at %s failed (%s). Set ca_path to the CA that signed "
-                                 "GAX's certificate (validate_certs: false only in a lab)."
-                                 % (self.where, self.url, _short(exc))) from None
+                raise AnnexError("%s: TLS verification of GAX at %s failed (%s). %s"
+                                 % (self.where, self.url, _short(exc), _tls.verify_hint(exc, "GAX"))) from None
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
                 last = "%s (%s)" % (type(exc).__name__, _short(exc))
                 continue

@@ -14,6 +14,8 @@ import hashlib
 import json
 import re
 
+from ansible_collections.engage_exec.recording.plugins.module_utils import _tls
+
 try:
     import requests
     HAS_REQUESTS = True
@@ -75,10 +77,8 @@ class RegistryClient:
             return self.session.request(method, self.base + path, headers=hdrs, auth=auth, verify=self.verify,
                                         timeout=self.timeout, allow_redirects=True)
         except requests.exceptions.SSLError as exc:
-            raise RegistryError(
-                "%s - TLS verification of the registry failed (%s). Set ca_path to the CA that signed the "
-                "registry certificate (validate_certs: false only for a throwaway lab)."
-                % (self.registry, _short(exc)))
+            raise RegistryError("%s - TLS verification of the registry failed (%s). %s"
+                                % (self.registry, _short(exc), _tls.verify_hint(exc, "the registry")))
         except requests.exceptions.Timeout:
             raise RegistryError("%s - the registry did not answer within %s s. Check that it runs and that this "
                                 "host reaches it." % (self.registry, self.timeout))
@@ -122,8 +122,8 @@ class RegistryClient:
             resp = self.session.get(realm, params=query, auth=(self.username, self.password or ""),
                                     verify=self.verify, timeout=self.timeout)
         except requests.exceptions.SSLError as exc:
-            raise RegistryError("%s - TLS verification of the token server %s failed (%s). Set ca_path."
-                                % (self.registry, realm, _short(exc)))
+            raise RegistryError("%s - TLS verification of the token server %s failed (%s). %s"
+                                % (self.registry, realm, _short(exc), _tls.verify_hint(exc, "the token server")))
         except requests.exceptions.RequestException as exc:
             raise RegistryError("%s - cannot reach the token server %s (%s)." % (self.registry, realm, _short(exc)))
         if resp.status_code in (401, 403):

@@ -17,6 +17,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,6 +70,35 @@ def wait_port(host: str, port: int, timeout: float = 20.0, proc: subprocess.Pope
         except OSError:
             time.sleep(0.05)
     raise TimeoutError("nothing listens on %s:%s after %.0f s" % (host, port, timeout))
+
+
+# ----------------------------------------------------------------------------------------- module runner
+def module_popen(module: str, args: dict, workdir: Path, check_mode: bool = False, diff: bool = True,
+                 env: dict | None = None) -> subprocess.Popen:
+    """Start plugins/modules/<module>.py the way AnsiballZ runs it (a JSON file of ANSIBLE_MODULE_ARGS), with the
+    checkout's collections on PYTHONPATH; stdout is the module's JSON result."""
+    tmpdir = Path(workdir) / ("mod-" + uuid.uuid4().hex[:6])
+    tmpdir.mkdir(parents=True)
+    full = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff, _ansible_tmpdir=str(tmpdir),
+                _ansible_remote_tmp=str(tmpdir), _ansible_keep_remote_files=False)
+    argfile = tmpdir / "args.json"
+    argfile.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": full}))
+    python = ROOT / ".venv" / "bin" / "python"
+    full_env = dict(os.environ, PYTHONPATH=str(ROOT / ".cache" / "collections"))
+    full_env.update(env or {})
+    return subprocess.Popen([str(python), str(ROOT / "plugins" / "modules" / (module + ".py")), str(argfile)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=full_env)
+
+
+def module_result(proc: subprocess.Popen, timeout: float = 300) -> dict:
+    """The JSON result of a module started by ``module_popen`` (``_stdout``: everything it printed)."""
+    out, err = proc.communicate(timeout=timeout)
+    try:
+        result = json.loads(out)
+    except ValueError:
+        raise AssertionError("module printed no JSON (rc %s):\n%s\n%s" % (proc.returncode, out, err)) from None
+    result["_stdout"] = out + err
+    return result
 
 
 # --------------------------------------------------------------------------------------------------- PKI

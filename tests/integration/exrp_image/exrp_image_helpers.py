@@ -9,7 +9,6 @@ import functools
 import hashlib
 import http.server
 import importlib.util
-import json
 import os
 import ssl
 import subprocess
@@ -24,8 +23,6 @@ import servers
 
 ROOT = servers.ROOT
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
-MODULE = ROOT / "plugins" / "modules" / "exrp_image.py"
-COLLECTIONS = ROOT / ".cache" / "collections"
 LABEL = "engage-exec-test=1"
 
 
@@ -127,25 +124,10 @@ class ModuleRunner:
         return {k: v for k, v in args.items() if v is not None}
 
     def popen(self, check_mode=False, **kw) -> subprocess.Popen:
-        tmpdir = self.tmp / ("mod-" + uuid.uuid4().hex[:6])
-        tmpdir.mkdir()
-        args = dict(self.base_args(**kw), _ansible_check_mode=check_mode, _ansible_diff=True,
-                    _ansible_tmpdir=str(tmpdir), _ansible_remote_tmp=str(tmpdir), _ansible_keep_remote_files=False)
-        argfile = tmpdir / "args.json"
-        argfile.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
-        env = dict(os.environ, PYTHONPATH=str(COLLECTIONS))
-        return subprocess.Popen([PYTHON, str(MODULE), str(argfile)], stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, env=env)
+        return servers.module_popen("exrp_image", self.base_args(**kw), self.tmp, check_mode=check_mode)
 
     def run(self, check_mode=False, **kw) -> dict:
-        proc = self.popen(check_mode=check_mode, **kw)
-        out, err = proc.communicate(timeout=300)
-        try:
-            result = json.loads(out)
-        except ValueError:
-            raise AssertionError("module printed no JSON (rc %s):\n%s\n%s" % (proc.returncode, out, err))
-        result["_stdout"] = out + err
-        return result
+        return servers.module_result(self.popen(check_mode=check_mode, **kw))
 
 
 def registry_manifest(registry, tag: str, repository: str = "exec/exrp"):

@@ -64,3 +64,13 @@ def test_exec_addresses_follow_the_contract():
                 "c": {}}
     assert exec_addresses(["a", "b", "c"], hostvars) == ["10.0.0.1", "b.mgmt", "c"]
     assert exec_addresses("c", hostvars) == ["c"]
+
+
+def test_exrp_hosts_at_one_address_refused():
+    hv = _hostvars()
+    hv["r1"] = dict(hv["r1"], ansible_host="10.0.0.21")
+    hv["r2"] = dict(hv["r2"], exec_address="10.0.0.21")
+    problems = exec_inventory_problems(GROUPS, hv)
+    assert len(problems) == 1 and "r1, r2 have the same address 10.0.0.21" in problems[0]
+    hv["r2"] = dict(hv["r2"], exec_address="10.0.0.22")
+    assert exec_inventory_problems(GROUPS, hv) == []
