@@ -11,7 +11,6 @@ tag already carries this content, without loading anything into Docker.
 
 from __future__ import annotations
 
-import ftplib
 import hashlib
 import json
 import os
@@ -450,6 +449,8 @@ def _download_https(url, shown, out, username, password, verify, timeout):
 
 
 def _download_ftp(parts, shown, out, username, password, timeout):
+    # imported here, only for ftp:// sources: it imports ssl (~10 ms), which a rerun needs only in the registry thread
+    import ftplib  # pylint: disable=import-outside-toplevel
     user = username or (unquote(parts.username) if parts.username else "anonymous")
     pw = password if password is not None else (unquote(parts.password) if parts.password else "")
     path = unquote(parts.path)
