@@ -11,7 +11,6 @@ tag already carries this content, without loading anything into Docker.
 
 from __future__ import annotations
 
-import ftplib
 import hashlib
 import json
 import os
@@ -430,7 +429,7 @@ def download(url, dest_dir, username=None, password=None, verify=True, timeout=6
 
 
 def _download_https(url, shown, out, username, password, verify, timeout):
-    requests = _registry.requests
+    requests = _registry.load_requests()
     auth = (username, password or "") if username else None
     try:
         with requests.get(url, stream=True, auth=auth, verify=verify, timeout=timeout) as resp:
@@ -450,6 +449,8 @@ def _download_https(url, shown, out, username, password, verify, timeout):
 
 
 def _download_ftp(parts, shown, out, username, password, timeout):
+    # imported here, only for ftp:// sources: it imports ssl (~10 ms), which a rerun needs only in the registry thread
+    import ftplib  # pylint: disable=import-outside-toplevel
     user = username or (unquote(parts.username) if parts.username else "anonymous")
     pw = password if password is not None else (unquote(parts.password) if parts.password else "")
     path = unquote(parts.path)
@@ -550,10 +551,16 @@ def run(params, check_mode, tmpdir, warn=lambda msg: None):
     if not params.get("validate_certs", True):
         verify = False
 
-    # 1. the archive: local, cached, or downloaded (streamed to disk); one pass: checksum + manifest/config
+    # 1. the archive: local, cached, or downloaded (streamed to disk); one pass: checksum + manifest/config.
+    # Meanwhile another thread asks the registry what the tag holds (read-only); its answer is used only once the
+    # archive is verified, and the archive's errors are reported first.
+    query = RegistryQuery(params, registry, repository, tag, verify)
+    query.start()
     obtained = {"downloaded": False, "cached": None, "tmp": None}
     try:
         path, scan = _obtain(params, check_mode, tmpdir, src, is_url, shown_src, checksum, tag, obtained)
+        if obtained["downloaded"]:
+            query.refresh = True  # a download takes a while: ask again right before deciding
         if checksum and scan["sha256"] != checksum:
             raise ExrpImageError("%s - checksum mismatch: expected sha256:%s, the file has sha256:%s. The archive "
                                  "is damaged or not the published one; download it again. Nothing was loaded or "
@@ -562,8 +569,8 @@ def run(params, check_mode, tmpdir, warn=lambda msg: None):
             os.replace(obtained["tmp"], obtained["cached"])
             obtained["tmp"] = None
             path = obtained["cached"]
-        result = _push(params, check_mode, path, scan, shown_src, checksum, tag, registry, repository,
-                       target_repo, image_ref, verify, warn)
+        result = _push(params, check_mode, path, scan, shown_src, checksum, tag, repository, target_repo,
+                       image_ref, query, warn)
     finally:
         if obtained["tmp"] and os.path.exists(obtained["tmp"]):
             os.unlink(obtained["tmp"])
@@ -572,6 +579,46 @@ def run(params, check_mode, tmpdir, warn=lambda msg: None):
     result["downloaded"] = obtained["downloaded"]
     result["archive"] = obtained["cached"] if params.get("cache_dir") and is_url else (None if is_url else src)
     return result
+
+
+class RegistryQuery(threading.Thread):
+    """Asks the registry (ping, then the manifest under the tag) in a thread, while the archive is read.
+
+    Read-only. ``answer()`` waits for it and returns (client, manifest or None), or raises the RegistryError it met.
+    With ``refresh`` set, ``answer()`` asks for the manifest again (same client and connection) before returning.
+    """
+
+    def __init__(self, params, registry, repository, tag, verify):
+        super().__init__(daemon=True, name="exrp-registry-query")
+        self.params = params
+        self.registry = registry
+        self.repository = repository
+        self.tag = tag
+        self.verify = verify
+        self.refresh = False
+        self.client = None
+        self.current = None
+        self.error = None
+
+    def run(self):
+        try:
+            p = self.params
+            self.client = _registry.RegistryClient(self.registry, p.get("registry_username"),
+                                                   p.get("registry_password"), verify=self.verify,
+                                                   timeout=p.get("timeout") or 60)
+            self.client.ping()
+            self.current = self.client.manifest(self.repository, self.tag)
+        except Exception as exc:  # pylint: disable=broad-exception-caught
+            self.error = exc  # raised in the main thread by answer(), as it is
+
+    def answer(self):
+        self.join()
+        if self.error is not None:
+            raise self.error
+        if self.refresh:
+            self.current = self.client.manifest(self.repository, self.tag)
+            self.refresh = False
+        return self.client, self.current
 
 
 def _scan(path, shown_src, params=None, check_mode=False):
@@ -614,8 +661,8 @@ def _obtain(params, check_mode, tmpdir, src, is_url, shown_src, checksum, tag, o
     return obtained["tmp"], _scan(obtained["tmp"], shown_src, params, check_mode)
 
 
-def _push(params, check_mode, path, scan, shown_src, checksum, tag, registry, repository, target_repo,
-          image_ref, verify, warn):
+def _push(params, check_mode, path, scan, shown_src, checksum, tag, repository, target_repo, image_ref, query,
+          warn):
     if not checksum:
         warn("no checksum given: %s was not verified against the published sha256 (set checksum)." % shown_src)
     if scan["error"]:
@@ -623,12 +670,9 @@ def _push(params, check_mode, path, scan, shown_src, checksum, tag, registry, re
                              "loaded or pushed." % (shown_src, scan["error"]))
     info = scan["info"]
 
-    # 2. what the registry has under that tag
-    client = _registry.RegistryClient(registry, params.get("registry_username"), params.get("registry_password"),
-                                      verify=verify, timeout=params.get("timeout") or 60)
+    # 2. what the registry has under that tag (asked while the archive was read)
     try:
-        client.ping()
-        current = client.manifest(repository, tag)
+        client, current = query.answer()
     except _registry.RegistryError as exc:
         raise ExrpImageError("%s - %s Nothing was loaded or pushed." % (image_ref, exc))
 

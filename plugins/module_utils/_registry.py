@@ -11,19 +11,27 @@ Errors are ``RegistryError`` with a message that names the registry, the cause a
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import re
 
 from ansible_collections.engage_exec.recording.plugins.module_utils import _tls
 
-try:
-    import requests
-    HAS_REQUESTS = True
-    REQUESTS_IMPORT_ERROR = None
-except ImportError as exc:  # pragma: no cover - reported by the module through missing_required_lib
-    requests = None
-    HAS_REQUESTS = False
-    REQUESTS_IMPORT_ERROR = exc
+# ``requests`` is imported on first use (``load_requests()``), not here: the module then imports it in the thread
+# that asks the registry, while the main thread hashes the archive (the import costs 40-100 ms).
+HAS_REQUESTS = importlib.util.find_spec("requests") is not None
+REQUESTS_IMPORT_ERROR = None if HAS_REQUESTS else ImportError("No module named 'requests'")
+requests = None  # the module, once load_requests() ran
+
+
+def load_requests():
+    """The ``requests`` module, imported once (thread-safe: the import system locks per module)."""
+    global requests  # pylint: disable=global-statement
+    if requests is None:
+        import requests as mod  # pylint: disable=import-outside-toplevel
+        requests = mod
+    return requests
+
 
 MANIFEST_V2 = "application/vnd.docker.distribution.manifest.v2+json"
 MANIFEST_LIST_V2 = "application/vnd.docker.distribution.manifest.list.v2+json"
@@ -63,6 +71,7 @@ class RegistryClient:
         self.password = password
         self.verify = verify
         self.timeout = timeout
+        load_requests()  # also for an injected session: the transport errors are requests' exceptions
         self.session = session if session is not None else requests.Session()
         self._basic = False
         self._tokens = {}

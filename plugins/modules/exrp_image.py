@@ -17,6 +17,9 @@ description:
   - Idempotent without loading anything. One streaming pass over the archive computes its sha256 and reads its
     C(manifest.json) and image config; the config digest (the image ID) is compared with the config digest of the
     manifest the registry serves for the tag (registry HTTP API v2). Same image, nothing is loaded or pushed.
+  - The registry is asked (read-only) while the archive is read, so an unchanged rerun costs about the sha256 of the
+    archive. The checksum is verified on every run, and a damaged or wrong archive is reported before any registry
+    error.
   - A tag that already holds different content is refused unless O(force=true), so a tag never changes silently
     under running nodes.
   - Otherwise the archive is streamed to the Docker engine (C(docker load)), tagged and pushed with the registry

@@ -127,6 +127,33 @@ def test_interrupted_push_then_rerun_completes(module_runner, registry, archives
     h.docker("rmi", "-f", arc["image_id"], check=False)
 
 
+def test_rerun_verifies_the_file_every_time(module_runner, registry, archives):
+    """The fast rerun still hashes the whole file: one byte changed in place (same size, same mtime) is caught,
+    before the registry's answer counts (even with the registry down)."""
+    arc = archives.make("100.0.100.82", random_mb=2)
+    res = module_runner.run(src=str(arc["path"]), checksum=arc["checksum"])
+    assert res["pushed"] and not res.get("failed"), res.get("msg")
+    served = h.registry_manifest(registry, "100.0.100.82")
+    res = module_runner.run(src=str(arc["path"]), checksum=arc["checksum"])
+    assert res["changed"] is False and res["loaded"] is False and res["digest"] == served[0]
+    st = os.stat(arc["path"])
+    original = arc["path"].read_bytes()
+    middle = len(original) // 2
+    arc["path"].write_bytes(original[:middle] + bytes([original[middle] ^ 0xFF]) + original[middle + 1:])
+    os.utime(arc["path"], ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert os.stat(arc["path"]).st_size == st.st_size and os.stat(arc["path"]).st_mtime_ns == st.st_mtime_ns
+    closed = servers.free_port()
+    for reg_address in (registry.address, "127.0.0.1:%d" % closed):
+        res = module_runner.run(src=str(arc["path"]), checksum=arc["checksum"], registry=reg_address)
+        assert res.get("failed") and "checksum mismatch" in res["msg"], res.get("msg")
+        assert "cannot connect" not in res["msg"] and "Nothing was loaded or pushed" in res["msg"]
+    assert h.registry_manifest(registry, "100.0.100.82") == served
+    arc["path"].write_bytes(original)
+    res = module_runner.run(src=str(arc["path"]), checksum=arc["checksum"])
+    assert res["changed"] is False and res["digest"] == served[0]
+    h.docker("rmi", "-f", arc["image_id"], check=False)
+
+
 def test_https_and_ftp_sources(module_runner, registry, archives, pki, tmp_path):
     https_arc = archives.make("100.0.100.93", subdir="serve")
     ftp_arc = archives.make("100.0.100.92", subdir="serve")

@@ -285,7 +285,7 @@ def test_transport_errors_are_explained():
 
         def request(self, *a, **k):
             raise self.exc
-    rexc = reg.requests.exceptions
+    rexc = reg.load_requests().exceptions
     for exc, match in ((rexc.SSLError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"),
                         "TLS verification of the registry failed.*ca_path"),
                        (rexc.ConnectionError("Connection refused"), "cannot connect to the registry"),
@@ -298,3 +298,28 @@ def test_parse_challenge():
     assert reg.parse_challenge('Bearer realm="https://a/t",service="s",scope="repository:x:pull"') == (
         "bearer", {"realm": "https://a/t", "service": "s", "scope": "repository:x:pull"})
     assert reg.parse_challenge("") == ("", {})
+
+
+# ------------------------------------------------------------------------------------- concurrent registry query
+def test_registry_query_answers_errors_and_refreshes(monkeypatch):
+    answers = [_Resp(200, {"Docker-Distribution-API-Version": "registry/2.0"}),
+               _Resp(404),
+               _Resp(200, {"Docker-Content-Digest": "sha256:" + "d" * 64}, MANIFEST)]
+    s = _Session(answers)
+    monkeypatch.setattr(reg.load_requests(), "Session", lambda: s)
+    q = ei.RegistryQuery({"timeout": 5}, "r:5000", "exec/exrp", "1.0", True)
+    q.start()
+    client, current = q.answer()
+    assert current is None and [c[1] for c in s.calls] == ["https://r:5000/v2/",
+                                                           "https://r:5000/v2/exec/exrp/manifests/1.0"]
+    q.refresh = True  # after a download: the tag is read again, on the same client
+    client2, current = q.answer()
+    assert client2 is client and current["config_digest"] == "sha256:" + "c" * 64 and len(s.calls) == 3
+    assert q.answer()[1] is current and len(s.calls) == 3  # asked once per refresh
+
+    q = ei.RegistryQuery({}, "r:5000", "exec/exrp", "1.0", True)
+    monkeypatch.setattr(reg.load_requests(), "Session",
+                        lambda: _Session([_Resp(401, {"WWW-Authenticate": 'Basic realm="x"'})]))
+    q.start()
+    with pytest.raises(reg.RegistryError, match="registry_username and registry_password"):
+        q.answer()

@@ -10,6 +10,7 @@ import hashlib
 import io
 import json
 import tarfile
+import threading
 
 import pytest
 
@@ -75,7 +76,7 @@ def _registry_with(monkeypatch, config_digest):
             if config_digest is None:
                 return _Resp(404)
             return _Resp(200, {"Docker-Content-Digest": "sha256:" + "e" * 64}, manifest)
-    monkeypatch.setattr(_registry.requests, "Session", Session)
+    monkeypatch.setattr(_registry.load_requests(), "Session", Session)
     return calls
 
 
@@ -131,11 +132,55 @@ def test_credentials_required_together(tmp_path):
     assert not ok and "registry_password" in res["msg"]
 
 
-def test_checksum_mismatch_fails_before_registry(monkeypatch, tmp_path):
+def test_checksum_mismatch_wins_over_the_registry_answer(monkeypatch, tmp_path):
+    # the registry is asked while the archive is read (read-only GETs), but the archive's verdict comes first
     path = _archive(tmp_path)[0]
     calls = _registry_with(monkeypatch, None)
+    monkeypatch.setattr(_exrp_image, "docker_client", lambda *a: pytest.fail("Docker must not be touched"))
     ok, res = _run({"src": str(path), "checksum": "sha256:" + "1" * 64, "registry": "r:1"})
-    assert not ok and "checksum mismatch" in res["msg"] and calls == []
+    assert not ok and "checksum mismatch" in res["msg"] and "Nothing was loaded or pushed" in res["msg"]
+    assert all(c[0] == "GET" for c in calls)
+
+
+@pytest.mark.parametrize("checksum_ok", [False, True])
+def test_archive_errors_reported_before_registry_errors(monkeypatch, tmp_path, checksum_ok):
+    path, checksum = _archive(tmp_path)[:2]
+    if checksum_ok:
+        path.write_bytes(b"not a docker-save archive" * 40)
+        checksum = "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+    else:
+        checksum = "sha256:" + "1" * 64
+
+    class Down:
+        def request(self, *a, **k):
+            raise _registry.load_requests().exceptions.ConnectionError("Connection refused")
+    monkeypatch.setattr(_registry.load_requests(), "Session", Down)
+    ok, res = _run({"src": str(path), "checksum": checksum, "registry": "r:1"})
+    assert not ok and "cannot connect" not in res["msg"]
+    assert ("not a tar archive" if checksum_ok else "checksum mismatch") in res["msg"]
+    # a good archive then reports the registry's error
+    path, checksum = _archive(tmp_path)[:2]
+    ok, res = _run({"src": str(path), "checksum": checksum, "registry": "r:1"})
+    assert not ok and "cannot connect to the registry" in res["msg"] and "Nothing was loaded" in res["msg"]
+
+
+def test_registry_asked_while_the_archive_is_read(monkeypatch, tmp_path):
+    """The manifest request is sent before the archive has been read to its end (the hash is not waited for)."""
+    path, checksum, image_id = _archive(tmp_path)
+    calls = _registry_with(monkeypatch, image_id)
+    events = []
+    real_scan = _exrp_image.scan_archive
+
+    def slow_scan(*a, **k):
+        for _i in range(200):  # up to 2 s for the other thread to ask the registry
+            if len(calls) >= 2:
+                break
+            threading.Event().wait(0.01)
+        events.append(len(calls))
+        return real_scan(*a, **k)
+    monkeypatch.setattr(_exrp_image, "scan_archive", slow_scan)
+    ok, res = _run({"src": str(path), "checksum": checksum, "registry": "r:1"})
+    assert ok and res["changed"] is False and events == [2]
 
 
 def test_check_mode_writes_no_scan_memo(monkeypatch, tmp_path):
