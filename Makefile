@@ -45,11 +45,13 @@ units: venv ## ansible-test units
 lint: venv ## ansible-lint, production profile
 	@ansible-lint --profile production --offline
 
-docs: venv ## regenerate the variable tables of the role READMEs from meta/argument_specs.yml
+docs: venv ## regenerate the role READMEs' variable tables (meta/argument_specs.yml) and docs/fault-matrix.md
 	@$(BIN)/python hack/role-docs.py
+	@$(BIN)/python hack/fault-table.py
 
-docs-check: venv ## fail when a role README drifted from its argument spec
+docs-check: venv ## fail when a role README or the fault matrix drifted from its source
 	@$(BIN)/python hack/role-docs.py --check
+	@$(BIN)/python hack/fault-table.py --check
 
 changelog-lint: venv ## antsibull-changelog lint of the fragments
 	@antsibull-changelog lint

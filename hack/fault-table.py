@@ -11,6 +11,7 @@ author's. `make docs` writes, `make docs-check` fails when the document drifted 
 from __future__ import annotations
 
 import argparse
+import ast
 import importlib.util
 import sys
 from pathlib import Path
@@ -21,6 +22,9 @@ DOC = ROOT / "docs" / "fault-matrix.md"
 BEGIN = ("<!-- BEGIN FAULT MATRIX: generated from tests/integration/faults/cases.py by hack/fault-table.py, "
          "do not edit -->")
 END = "<!-- END FAULT MATRIX -->"
+# Lab tests whose names state the expected outcome (one row per test function, its docstring as the details).
+LAB_TESTS = (ROOT / "tests" / "integration" / "lab_e2e" / "test_faults_midrun.py",
+             ROOT / "tests" / "integration" / "lab_e2e" / "test_awx_runner.py")
 LAYERS = (("module", "Modules"), ("role", "Roles (argument specs and validate tasks)"),
           ("inventory", "Inventory (playbooks/validate.yml, filter exec_inventory_problems)"),
           ("default", "Safe defaults"))
@@ -33,8 +37,8 @@ module's argument spec and DOCUMENTATION, the role's defaults and argument spec,
 marked *slow* run with `pytest -m slow`; the others with every run of the integration tests.
 
 Faults in the middle of a run (GAX 503, registry down during a push, WebDAV disk full, an EXRP node that never gets
-healthy, unreachable hosts), the secret audit of a full lab run and concurrent runs are tested against the lab, not
-here.
+healthy, unreachable hosts), the secret audit of a full lab run and concurrent runs are tested against the lab: they
+are the last section.
 
 """
 
@@ -45,6 +49,18 @@ def load_cases():
     sys.modules["fault_cases"] = mod
     spec.loader.exec_module(mod)
     return mod.CASES
+
+
+def lab_rows():
+    """(file, expected outcome, details, slow) for every test function of LAB_TESTS."""
+    for path in LAB_TESTS:
+        tree = ast.parse(path.read_text())
+        slow = any(isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "pytestmark" for t in node.targets)
+                   and "slow" in ast.unparse(node.value) for node in tree.body)
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
+                outcome = node.name[len("test_"):].replace("_", " ")
+                yield path.name, outcome[0].upper() + outcome[1:], ast.get_docstring(node) or "", slow
 
 
 def _cell(text) -> str:
@@ -70,6 +86,12 @@ def render(cases) -> str:
             parts.append("| `%s` | %s | %s | %s | %s | %s | %s |" % (
                 c.id, _cell(c.target), _cell(c.bad_input), _cell(c.outcome), fragments, _cell(c.unchanged),
                 "slow" if c.slow else "fast"))
+    lab = list(lab_rows())
+    parts += ["", "## On the lab: faults in the middle of a run, concurrent runs, the secret audit", "",
+              "%d tests against the lab (`tests/integration/lab_e2e/`); each name states the expected outcome." % len(lab),
+              "", "| test file | expected outcome | details | speed |", "|---|---|---|---|"]
+    for name, outcome, details, slow in lab:
+        parts.append("| `%s` | %s | %s | %s |" % (name, _cell(outcome), _cell(details), "slow" if slow else "fast"))
     parts += ["", END]
     return "\n".join(parts)
 

@@ -142,6 +142,9 @@ def test_the_credential_types_carry_every_lab_credential(runner):
 
 
 def test_check_mode_on_a_fresh_lab_runs_to_the_end_and_changes_nothing(check_on_fresh_lab):
+    """ansible-runner, --check --diff: successful; files, directories, containers, images, Config DB rows and registry
+    tags identical before and after.
+    """
     result, before, after, written = check_on_fresh_lab
     assert result["rc"] == 0 and result["status"] == "successful", _tail(result)
     assert not result["stats"].get("failures") and not result["stats"].get("dark")
@@ -151,6 +154,9 @@ def test_check_mode_on_a_fresh_lab_runs_to_the_end_and_changes_nothing(check_on_
 
 
 def test_the_awx_run_converges_and_recordings_flow(converge):
+    """ansible-runner at -vvv --diff with the credentials injected as AWX does: successful; 20 recordings arrive
+    intact; one hybrid_integration object.
+    """
     assert converge["rc"] == 0 and converge["status"] == "successful", _tail(converge)
     assert not converge["stats"].get("failures") and not converge["stats"].get("dark")
     summary = lab.mcp(20)
@@ -161,6 +167,7 @@ def test_the_awx_run_converges_and_recordings_flow(converge):
 
 
 def test_check_mode_on_the_converged_lab_reports_no_change(check_on_converged_lab):
+    """ansible-runner, --check --diff after the converge: changed=0 on every host, nothing written."""
     result, before, after, written = check_on_converged_lab
     assert result["rc"] == 0 and result["status"] == "successful", _tail(result)
     assert result["stats"].get("changed", {}) == {}, result["stats"].get("changed")
@@ -183,6 +190,9 @@ def test_no_secret_in_any_output_of_the_runs(runner, check_on_converged_lab):
 
 
 def test_no_secret_in_process_or_container_arguments(converge):
+    """ps of every lab host (nested containers included) and docker inspect (Path, Args, Cmd, Entrypoint, Labels) of
+    every container: none of the lab's secrets.
+    """
     secrets = lab.secrets()
     leaks = []
     for host in lab.containers():
@@ -204,6 +214,7 @@ def test_no_secret_in_process_or_container_arguments(converge):
     ("lab-webdav", "/etc/exec-webdav/htpasswd", "640", "root:www-data"),
 ])
 def test_files_holding_secrets_are_private(converge, host, path, mode, owner):
+    """EXRP and EXCP .env files 0600 root:root, htpasswd 0640 root:www-data, backups included."""
     out = lab.dexec(host, "sh", "-c", "stat -c '%a %U:%G %n' " + path + " " + path + ".*~ 2>/dev/null || true")
     lines = [line.split(" ", 2) for line in out.stdout.splitlines()]
     assert any(name == path for _, _, name in lines), out.stdout
