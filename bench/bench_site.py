@@ -1,0 +1,100 @@
+# Copyright: (c) 2026, engage_exec.recording contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Benchmark of site.yml on the lab: first converge vs idempotent rerun, and 2 vs 6 EXRP nodes.
+
+In one run:
+  1. a fresh lab (lab/down.yml, lab/up.yml) with the lab inventory (2 EXRP nodes): site.yml timed twice, the first
+     converge and the rerun (which must report changed=0). Target: rerun <= 40 % of the first converge.
+  2. a fresh lab from the same inventory with 6 EXRP nodes (lab-exrp1..6): the first converge timed. Target: no more
+     than 1.5 x the 2-node first converge (the nodes that do not serve yet are deployed at once; only serving nodes
+     go one at a time).
+The lab is left down at the end. Only the lab's own containers are touched (label engage-exec-lab=1).
+
+    .venv/bin/python bench/bench_site.py [--nodes 6] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = ROOT / ".venv" / "bin"
+LAB_INVENTORY = ROOT / "inventories" / "lab"
+RECAP = re.compile(r"^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
+
+
+def playbook(inventory, path):
+    """Run ansible-playbook; (seconds, {host: changed}); stop the benchmark when it fails."""
+    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ENGAGE_LAB_CACHE=str(ROOT / ".cache" / "lab"),
+               PATH="%s:%s" % (BIN, os.environ["PATH"]), ANSIBLE_NOCOLOR="1")
+    start = time.monotonic()
+    proc = subprocess.run([str(BIN / "ansible-playbook"), "-i", str(inventory), str(path)], cwd=ROOT, env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+    seconds = time.monotonic() - start
+    if proc.returncode != 0:
+        raise SystemExit("%s failed:\n%s" % (path, proc.stdout[-5000:]))
+    return seconds, {m.group(1): int(m.group(3)) for m in RECAP.finditer(proc.stdout)}
+
+
+def inventory_with_nodes(tmp, nodes):
+    """A copy of the lab inventory whose exrp group has `nodes` hosts."""
+    target = Path(tmp) / ("lab-%d" % nodes)
+    shutil.copytree(LAB_INVENTORY, target)
+    hosts = yaml.safe_load((target / "hosts.yml").read_text())
+    exec_children = hosts["all"]["children"]["lab"]["children"]["exec"]["children"]
+    exec_children["exrp"]["hosts"] = {"lab-exrp%d" % i: None for i in range(1, nodes + 1)}
+    (target / "hosts.yml").write_text(yaml.safe_dump(hosts, sort_keys=False))
+    return target
+
+
+def fresh_lab(inventory):
+    playbook(inventory, ROOT / "lab" / "down.yml")
+    seconds, _ = playbook(inventory, ROOT / "lab" / "up.yml")
+    return seconds
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--nodes", type=int, default=6, help="EXRP nodes of the larger lab (default 6)")
+    parser.add_argument("--keep", action="store_true", help="leave the last lab up")
+    args = parser.parse_args()
+    site = ROOT / "site.yml"
+    with tempfile.TemporaryDirectory() as tmp:
+        small, large = inventory_with_nodes(tmp, 2), inventory_with_nodes(tmp, args.nodes)
+        up_small = fresh_lab(small)
+        first, _ = playbook(small, site)
+        rerun, changed = playbook(small, site)
+        up_large = fresh_lab(large)
+        first_large, _ = playbook(large, site)
+        if not args.keep:
+            playbook(large, ROOT / "lab" / "down.yml")
+    load = os.getloadavg()
+    print("site.yml on the lab (%d cores, load %.1f %.1f %.1f at the end)" % ((os.cpu_count() or 0,) + load))
+    print("  lab up (2 EXRP nodes)            %7.1f s" % up_small)
+    print("  first converge, 2 EXRP nodes     %7.1f s" % first)
+    print("  idempotent rerun, 2 EXRP nodes   %7.1f s   changed=%d" % (rerun, sum(changed.values())))
+    print("  rerun / first                    %7.2f    target <= 0.40  %s"
+          % (rerun / first, "MET" if rerun / first <= 0.40 else "MISSED"))
+    print("  lab up (%d EXRP nodes)            %7.1f s" % (args.nodes, up_large))
+    print("  first converge, %d EXRP nodes     %7.1f s" % (args.nodes, first_large))
+    print("  %d nodes / 2 nodes                %7.2f    target <= 1.50  %s"
+          % (args.nodes, first_large / first, "MET" if first_large / first <= 1.5 else "MISSED"))
+    if sum(changed.values()):
+        print("ERROR: the rerun changed something: %s" % changed)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
