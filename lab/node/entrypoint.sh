@@ -13,6 +13,8 @@ else
 fi
 chronyd -x -f /etc/chrony/chrony.conf
 if [ "${LAB_DOCKER:-0}" = "1" ]; then
+  # A restarted host (docker stop/start) keeps /run: the pid files of the previous engine would stop this one.
+  rm -f /var/run/docker.pid /var/run/docker/containerd/containerd.pid
   dockerd --cgroup-parent="/engage-lab-$(hostname)" --host=unix:///var/run/docker.sock \
     > /var/log/dockerd.log 2>&1 &
 fi
