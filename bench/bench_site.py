@@ -60,8 +60,7 @@ def inventory_with_nodes(tmp, nodes):
 
 def fresh_lab(inventory):
     playbook(inventory, ROOT / "lab" / "down.yml")
-    seconds, _ = playbook(inventory, ROOT / "lab" / "up.yml")
-    return seconds
+    return playbook(inventory, ROOT / "lab" / "up.yml")[0]
 
 
 def main():
@@ -73,10 +72,10 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         small, large = inventory_with_nodes(tmp, 2), inventory_with_nodes(tmp, args.nodes)
         up_small = fresh_lab(small)
-        first, _ = playbook(small, site)
+        first = playbook(small, site)[0]
         rerun, changed = playbook(small, site)
         up_large = fresh_lab(large)
-        first_large, _ = playbook(large, site)
+        first_large = playbook(large, site)[0]
         if not args.keep:
             playbook(large, ROOT / "lab" / "down.yml")
     load = os.getloadavg()

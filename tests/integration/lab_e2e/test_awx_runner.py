@@ -217,5 +217,5 @@ def test_files_holding_secrets_are_private(converge, host, path, mode, owner):
     """EXRP and EXCP .env files 0600 root:root, htpasswd 0640 root:www-data, backups included."""
     out = lab.dexec(host, "sh", "-c", "stat -c '%a %U:%G %n' " + path + " " + path + ".*~ 2>/dev/null || true")
     lines = [line.split(" ", 2) for line in out.stdout.splitlines()]
-    assert any(name == path for _, _, name in lines), out.stdout
-    assert all((m, o) == (mode, owner) for m, o, _ in lines), out.stdout
+    assert any(line[2] == path for line in lines), out.stdout
+    assert all(line[:2] == [mode, owner] for line in lines), out.stdout
