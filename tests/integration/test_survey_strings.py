@@ -112,11 +112,15 @@ VAULT_VARS = ("vault_gc_client_id", "vault_gc_client_secret", "vault_redis_passw
               "vault_webdav_mcp_password")
 
 
-def _local_inventory(tmp_path, exrp_hosts):
+def _local_inventory(tmp_path, exrp_hosts, serving=False):
+    """inventories/example on localhost with these EXRP hosts; ``serving``: as if EXRP already ran on them (the
+    group the exrp_node role makes for the one-at-a-time play)."""
     inv = tmp_path / "inv"
     shutil.copytree(ROOT / "inventories" / "example", inv)
     hosts = yaml.safe_load((inv / "hosts.yml").read_text())
     hosts["all"]["children"]["exec"]["children"]["exrp"]["hosts"] = {h: None for h in exrp_hosts}
+    if serving:
+        hosts["all"]["children"]["exrp_node_serving"] = {"hosts": {h: None for h in exrp_hosts}}
     hosts["all"]["vars"] = {"ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"}
     (inv / "hosts.yml").write_text(yaml.safe_dump(hosts))
     return inv
@@ -124,13 +128,14 @@ def _local_inventory(tmp_path, exrp_hosts):
 
 @pytest.mark.parametrize("serial,batches", [(2, 2), ("2", 2), ("1", 3)])
 def test_exrp_serial_survey_string(tmp_path, playbook, serial, batches):
-    """exec_exrp_serial = "2" rolls three EXRP nodes in two batches, as 2 does (site.yml, step 4/5c)."""
-    inv = _local_inventory(tmp_path, ["exrp1", "exrp2", "exrp3"])
+    """exec_exrp_serial = "2" rolls three serving EXRP nodes in two batches, as 2 does (site.yml, step 4/5c)."""
+    inv = _local_inventory(tmp_path, ["exrp1", "exrp2", "exrp3"], serving=True)
     extra = {"exec_exrp_serial": serial, "exrp_node_enabled": "false", "exrp_image_enabled": False,
              "preflight_enabled": False}
     extra.update({v: "not-a-secret" for v in VAULT_VARS})
     run = playbook(ROOT / "playbooks" / "site.yml", inv, "--tags", "exrp_node", "--limit", "localhost:exrp",
                    extra_vars=extra)
     assert run.returncode == 0, run.stdout[-4000:]
-    step = run.stdout[run.stdout.index("PLAY [Steps 4 and 5c"):]
-    assert step.count("TASK [Gathering Facts]") == batches, step[-4000:]
+    step = run.stdout[run.stdout.index("PLAY [Steps 4 and 5c - EXRP nodes that serve"):]
+    assert step.count("TASK [engage_exec.recording.exrp_node : Check the EXRP node inputs]") == batches, \
+        step[-4000:]
