@@ -51,8 +51,9 @@ SQL
 fi
 
 # GAX over the Config DB (HTTPS 8443).
-python3 /opt/engage-lab/gax_server.py --host 0.0.0.0 --port 8443 \
-  --dsn "host=127.0.0.1 dbname=config user=postgres password=$(secret configdb_owner)" \
+# The Config DB password reaches libpq through PGPASSWORD (the process environment), not the command line.
+PGPASSWORD=$(secret configdb_owner) python3 /opt/engage-lab/gax_server.py --host 0.0.0.0 --port 8443 \
+  --dsn "host=127.0.0.1 dbname=config user=postgres" \
   --password-file /run/lab/secrets/gax --tls-cert /run/lab/tls/tls.crt --tls-key /run/lab/tls/tls.key --admin \
   > "$log/gax.log" 2>&1 &
 

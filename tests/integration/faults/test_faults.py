@@ -193,7 +193,8 @@ def case_run(request, tmp_path_factory, playbook):
     if not _RUNS:
         selected = [item.callspec.params["case"] for item in request.session.items
                     if getattr(item, "callspec", None) and "case" in item.callspec.params
-                    and item.callspec.params["case"].layer in ("role", "inventory")]
+                    # other test files have a "case" parameter too (strings): only this file's Case rows
+                    and getattr(item.callspec.params["case"], "layer", None) in ("role", "inventory")]
         with concurrent.futures.ThreadPoolExecutor(WORKERS) as pool:
             futures = {c.id: pool.submit(_run_case, c, tmp_path_factory.mktemp(c.id), playbook) for c in selected}
         _RUNS.update({case_id: f.result() for case_id, f in futures.items()})
