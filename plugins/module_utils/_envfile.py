@@ -20,6 +20,8 @@ import pwd
 import re
 import tempfile
 
+from ansible_collections.engage_exec.recording.plugins.module_utils._fsutil import fsync_dir
+
 MASK = "********"
 KEY_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 DEFAULT_SECRET_KEY_PATTERN = r"(?i)(passw|secret|token|private|credential|api_?key)"
@@ -335,16 +337,7 @@ def write_atomic(module, path, data):
     finally:
         if os.path.lexists(tmp):
             os.unlink(tmp)
-    try:
-        dir_fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)
+    fsync_dir(directory)
 
 
 def run(module):

@@ -24,6 +24,8 @@ import os
 import tempfile
 import time
 
+from ansible_collections.engage_exec.recording.plugins.module_utils._fsutil import fsync_dir
+
 FORMAT = 1
 DEFAULT_PATH = "/var/lib/engage-exec-recording/deploy.lock"
 DEFAULT_TTL = 21600
@@ -184,25 +186,12 @@ def _write(path, record):
         except OSError:
             pass
         raise
-    _fsync_dir(directory)
+    fsync_dir(directory)
 
 
 def _remove(path):
     os.unlink(path)
-    _fsync_dir(os.path.dirname(path))
-
-
-def _fsync_dir(directory):
-    try:
-        dfd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dfd)
-    except OSError:
-        pass
-    finally:
-        os.close(dfd)
+    fsync_dir(os.path.dirname(path))
 
 
 class _Guard:

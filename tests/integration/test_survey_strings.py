@@ -113,14 +113,14 @@ VAULT_VARS = ("vault_gc_client_id", "vault_gc_client_secret", "vault_redis_passw
 
 
 def _local_inventory(tmp_path, exrp_hosts, serving=False):
-    """inventories/example on localhost with these EXRP hosts; ``serving``: as if EXRP already ran on them (the
-    group the exrp_node role makes for the one-at-a-time play)."""
+    """inventories/example on localhost with these EXRP hosts; ``serving``: as if EXRP already ran on them and
+    needed a change (the group the exrp_node role makes for the one-at-a-time play)."""
     inv = tmp_path / "inv"
     shutil.copytree(ROOT / "inventories" / "example", inv)
     hosts = yaml.safe_load((inv / "hosts.yml").read_text())
     hosts["all"]["children"]["exec"]["children"]["exrp"]["hosts"] = {h: None for h in exrp_hosts}
     if serving:
-        hosts["all"]["children"]["exrp_node_serving"] = {"hosts": {h: None for h in exrp_hosts}}
+        hosts["all"]["children"]["exrp_node_rollout"] = {"hosts": {h: None for h in exrp_hosts}}
     hosts["all"]["vars"] = {"ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"}
     (inv / "hosts.yml").write_text(yaml.safe_dump(hosts))
     return inv
