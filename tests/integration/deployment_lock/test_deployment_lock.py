@@ -236,3 +236,50 @@ def test_bad_lock_variables_are_refused_before_any_change(site):
     assert run.returncode != 0
     assert "exec_lock_ttl must be a number of seconds > 0 (is 6h)" in run.stdout
     assert not site["lock"].parent.exists()
+
+
+RENEW = Path(__file__).with_name("renew.yml")
+
+
+def _batches(site, hosts):
+    """The lock test inventory plus the group ``batches`` (local connection)."""
+    (site["inv"] / "batches.yml").write_text(yaml.safe_dump({"all": {"children": {"batches": {"hosts": {
+        h: {"ansible_connection": "local", "ansible_python_interpreter": sys.executable} for h in hosts}}}}}))
+
+
+def test_rolling_play_renews_the_lease_before_each_batch(site):
+    """Three batches of 2 s under a 3 s lease: each batch starts with a fresh lease of this same run (so a rolling
+    upgrade longer than exec_lock_ttl keeps the lock), and the lock is given back at the end."""
+    _batches(site, ["b1", "b2", "b3"])
+    run = run_playbook(RENEW, site["inv"], extra_vars={"exec_lock_ttl": "3", "batch_seconds": 2})
+    assert run.returncode == 0, run.stdout[-4000:]
+    snaps = [json.loads((site["work"] / ("batch-%s.json" % h)).read_text()) for h in ("b1", "b2", "b3")]
+    assert len({s["owner"]["id"] for s in snaps}) == 1
+    expires = [s["expires"] for s in snaps]
+    assert expires[0] < expires[1] < expires[2], expires
+    # Each batch began well inside its lease, though the run outlasted the first lease.
+    assert expires[2] - snaps[0]["acquired"] > 4 and expires[2] - expires[0] >= 3.5, snaps
+    assert not site["lock"].exists()
+
+
+def test_rolling_play_stops_when_another_run_took_the_lock(site):
+    """When another run took the lock during a batch (it broke ours), the next batch does not start: the renewal
+    never breaks a lock, even with exec_lock_break=true on this run."""
+    _batches(site, ["b1", "b2"])
+    run = run_playbook(RENEW, site["inv"], extra_vars={"exec_lock_ttl": "60", "batch_seconds": 0,
+                                                       "steal_after": "b1", "exec_lock_break": "true"})
+    text = flat(run.stdout)
+    assert run.returncode != 0, text[-4000:]
+    assert REFUSED in text and "ops@other pid 1" in text, text[-3000:]
+    assert (site["work"] / "batch-b1.json").exists() and not (site["work"] / "batch-b2.json").exists()
+    assert json.loads(site["lock"].read_text())["owner"]["id"] == "other/1"
+
+
+def test_exrp_rollout_play_renews_the_lock_with_the_shared_task():
+    """playbooks/exrp_nodes.yml: the one-at-a-time play renews the lock with the task file the test above runs."""
+    plays = yaml.safe_load((ROOT / "playbooks" / "exrp_nodes.yml").read_text())
+    rollout = [p for p in plays if p.get("serial")]
+    assert len(rollout) == 1
+    pre = rollout[0]["pre_tasks"]
+    assert pre[0]["ansible.builtin.import_tasks"] == "tasks/lock_take.yml"
+    assert pre[0]["vars"]["__exec_lock_renew"] is True
