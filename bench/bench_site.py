@@ -49,10 +49,10 @@ def playbook(inventory, path, recap=None):
     seconds = time.monotonic() - start
     if proc.returncode != 0:
         raise SystemExit("%s failed:\n%s" % (path, proc.stdout[-5000:]))
+    rows = {m.group(1): (int(m.group(2)), int(m.group(3)), int(m.group(6))) for m in RECAP.finditer(proc.stdout)}
     if recap is not None:
-        recap.update({m.group(1): (int(m.group(2)), int(m.group(3)), int(m.group(6)))
-                      for m in RECAP.finditer(proc.stdout)})
-    return seconds, {m.group(1): int(m.group(3)) for m in RECAP.finditer(proc.stdout)}
+        recap.update(rows)
+    return seconds, {host: counts[1] for host, counts in rows.items()}
 
 
 def task_floor(inventory, host, tmp, count=20):
