@@ -137,7 +137,7 @@ MODULE_CASES += [
               "args": {"values": {"ORG_ID": "o"}, "absent": ["ORG_ID"]}}),
 ]
 
-# read-only modules: connectivity_check, time_sync_check, tcp_listeners (nothing to change; "unchanged" says so).
+# read-only modules: connectivity_check, time_sync_check, tcp_listeners, host_resources (nothing to change; "unchanged" says so).
 READ_ONLY = "read-only module: changed=false"
 MODULE_CASES += [
     Case("connectivity-port-out-of-range", "module", "connectivity_check", "checks[].port 70000",
@@ -175,6 +175,12 @@ MODULE_CASES += [
     Case("tcp-listeners-port-name", "module", "tcp_listeners", "ports ['http']",
          "argument check fails; names ports and the type", ("ports", "int"), READ_ONLY,
          run={"module": "tcp_listeners", "args": {"ports": ["http"]}}),
+    Case("host-resources-docker-not-bool", "module", "host_resources", "docker 'maybe'",
+         "argument check fails; names docker and the type", ("docker", "bool"), READ_ONLY,
+         run={"module": "host_resources", "args": {"docker": "maybe"}}),
+    Case("host-resources-paths-mapping", "module", "host_resources", "paths: a mapping",
+         "argument check fails; names paths and the type", ("paths", "list"), READ_ONLY,
+         run={"module": "host_resources", "args": {"paths": {"root": "/"}}}),
 ]
 
 # ------------------------------------------------------------------------------------------------------ roles
