@@ -76,31 +76,3 @@ def test_survey_strings_are_cast(tmp_path, playbook):
     assert run.returncode != 0 and "group 'exrp' has 1 host" in run.stdout, run.stdout[-3000:]
     run = playbook(ROOT / "playbooks" / "validate.yml", inv, extra_vars={"exec_allow_single_exrp": "yes"})
     assert run.returncode == 0, run.stdout[-3000:]
-
-
-def test_a_host_that_fails_step_5_stops_the_run_before_step_6(tmp_path, playbook):
-    """Step 5 runs its three roles at the same time (strategy free, which does not stop the other hosts on a
-    failure): the play after it fails the whole run, naming the host, and step 6 (exec_services) never starts.
-    The WebDAV host runs on the controller (connection local) with a bad webdav_root, so its role fails in its own
-    validation; every other host points at a closed loopback port, and would be unreachable if it were contacted."""
-    def mutate(hosts, gvars):
-        gvars.update(ansible_port=9, exec_lock_enabled=False)
-        secrets = ("gc_client_id", "gc_client_secret", "redis_password", "webdav_exrp_password", "webdav_mcp_password")
-        gvars.update({f"vault_{k}": "not-used-1" for k in secrets})
-        groups = [hosts["all"]]
-        address = iter(range(2, 100))
-        while groups:  # every host its own loopback address (the validation play wants one machine per node)
-            group = groups.pop()
-            groups.extend(group.get("children", {}).values())
-            for name in group.get("hosts") or {}:
-                group["hosts"][name] = {"ansible_host": f"127.0.0.{next(address)}"}
-        hosts["all"]["children"]["webdav"]["hosts"]["webdav1.example.com"].update(
-            ansible_connection="local", ansible_python_interpreter="{{ ansible_playbook_python }}",
-            webdav_root="/etc")
-    inv = _inventory(tmp_path, mutate)
-    run = playbook(ROOT / "site.yml", inv, "--tags", "webdav,exec_services")
-    assert run.returncode != 0, run.stdout[-3000:]
-    assert "webdav_root=/etc" in run.stdout, run.stdout[-3000:]
-    assert "Step 5 did not finish on webdav1.example.com (its error is above)" in run.stdout, run.stdout[-3000:]
-    assert "TASK [engage_exec.recording.exec_services" not in run.stdout, run.stdout[-3000:]
-    assert "UNREACHABLE" not in run.stdout, run.stdout[-3000:]

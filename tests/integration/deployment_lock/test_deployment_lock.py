@@ -276,15 +276,10 @@ def test_rolling_play_stops_when_another_run_took_the_lock(site):
 
 
 def test_exrp_rollout_play_renews_the_lock_with_the_shared_task():
-    """playbooks/exrp_rollout.yml (imported by site.yml and exrp_nodes.yml): the one-at-a-time play renews the lock
-    with the task file the test above runs."""
-    plays = yaml.safe_load((ROOT / "playbooks" / "exrp_rollout.yml").read_text())
+    """playbooks/exrp_nodes.yml: the one-at-a-time play renews the lock with the task file the test above runs."""
+    plays = yaml.safe_load((ROOT / "playbooks" / "exrp_nodes.yml").read_text())
     rollout = [p for p in plays if p.get("serial")]
     assert len(rollout) == 1
     pre = rollout[0]["pre_tasks"]
     assert pre[0]["ansible.builtin.import_tasks"] == "tasks/lock_take.yml"
     assert pre[0]["vars"]["__exec_lock_renew"] is True
-    for importer in ("site.yml", "exrp_nodes.yml"):
-        entries = yaml.safe_load((ROOT / "playbooks" / importer).read_text())
-        imports = [e.get("ansible.builtin.import_playbook") for e in entries]
-        assert "exrp_rollout.yml" in imports, importer
