@@ -32,26 +32,24 @@ def memory_mb(meminfo="/proc/meminfo"):
     return 0
 
 
-def nearest_existing(path):
-    """``path`` or its nearest existing parent: the folder may not exist before the role that creates it runs."""
-    path = os.path.abspath(path)
-    while not os.path.exists(path):
+def _up_to(path, found):
+    """``path`` or the nearest of its parents for which ``found`` is true (``/`` at the latest)."""
+    while not found(path):
         parent = os.path.dirname(path)
         if parent == path:
             break
         path = parent
     return path
+
+
+def nearest_existing(path):
+    """``path`` or its nearest existing parent: the folder may not exist before the role that creates it runs."""
+    return _up_to(os.path.abspath(path), os.path.exists)
 
 
 def mount_point(path):
     """The mount point that holds ``path`` (overlay roots and tmpfs included, unlike mount facts)."""
-    path = os.path.realpath(path)
-    while not os.path.ismount(path):
-        parent = os.path.dirname(path)
-        if parent == path:
-            break
-        path = parent
-    return path
+    return _up_to(os.path.realpath(path), os.path.ismount)
 
 
 def disk(path):

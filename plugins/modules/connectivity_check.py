@@ -23,16 +23,8 @@ description:
   - The module only reads; it never changes anything, so C(changed) is always false and check mode runs the probes.
 author:
   - engage_exec.recording contributors (!UNKNOWN)
-attributes:
-  check_mode:
-    support: full
-    description: Runs the probes normally (they only read); C(changed) is always false.
-  diff_mode:
-    support: none
-    description: Nothing is changed, so there is no diff.
-  idempotent:
-    support: full
-    description: Probing changes nothing on the host or on the peers.
+extends_documentation_fragment:
+  - engage_exec.recording.read_only
 options:
   checks:
     description:

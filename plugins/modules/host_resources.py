@@ -31,16 +31,8 @@ options:
       is reported in RV(docker.error), not as a failure.
     type: bool
     default: false
-attributes:
-  check_mode:
-    support: full
-    description: Reads only; runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Changes nothing, so there is nothing to diff.
-  idempotent:
-    support: full
-    description: Never changes anything.
+extends_documentation_fragment:
+  - engage_exec.recording.read_only
 seealso:
   - module: ansible.builtin.setup
   - module: engage_exec.recording.time_sync_check

@@ -26,16 +26,8 @@ options:
     type: list
     elements: int
     required: true
-attributes:
-  check_mode:
-    support: full
-    description: Reads only; runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Changes nothing, so there is nothing to diff.
-  idempotent:
-    support: full
-    description: Never changes anything.
+extends_documentation_fragment:
+  - engage_exec.recording.read_only
 seealso:
   - module: engage_exec.recording.connectivity_check
 """

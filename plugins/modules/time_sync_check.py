@@ -21,16 +21,8 @@ description:
     least once every 24 hours).
 author:
   - engage_exec.recording contributors (!UNKNOWN)
-attributes:
-  check_mode:
-    support: full
-    description: Only reads; runs normally in check mode.
-  diff_mode:
-    support: none
-    description: Nothing is changed, so there is no diff.
-  idempotent:
-    support: full
-    description: Reading the clock state changes nothing.
+extends_documentation_fragment:
+  - engage_exec.recording.read_only
 options:
   method:
     description:
