@@ -181,6 +181,19 @@ MODULE_CASES += [
     Case("host-resources-paths-mapping", "module", "host_resources", "paths: a mapping",
          "argument check fails; names paths and the type", ("paths", "list"), READ_ONLY,
          run={"module": "host_resources", "args": {"paths": {"root": "/"}}}),
+    # htpasswd_users on a real password file (user mcp) with the real htpasswd program.
+    Case("htpasswd-users-bad-name", "module", "htpasswd_users", "users {'bad:name': ..., 'mcp': ...}",
+         "fails before any change; names the user and the rule, never a password",
+         ("'bad:name'", "':'", "Nothing was changed"),
+         "the password file (bytes, mode)",
+         run={"module": "htpasswd_users", "args": {"users": {"bad:name": WRONG, "mcp": WRONG}}}),
+    Case("htpasswd-users-empty-password", "module", "htpasswd_users", "users {'mcp': ''}",
+         "fails before any change; names the user whose password is empty", ("'mcp' has an empty password",),
+         "the password file (bytes, mode)",
+         run={"module": "htpasswd_users", "args": {"users": {"mcp": ""}}}),
+    Case("htpasswd-users-missing-file", "module", "htpasswd_users", "path missing, create false",
+         "fails; names the file and create=true", ("does not exist", "create=true"), "the password file folder",
+         run={"module": "htpasswd_users", "missing": True, "args": {"users": {"mcp": WRONG}, "create": False}}),
 ]
 
 # ------------------------------------------------------------------------------------------------------ roles

@@ -129,6 +129,17 @@ def _module_setup(case, request, tmp_path):
         def snapshot():
             return _sha256(env), oct(env.stat().st_mode), sorted(p.name for p in env.parent.iterdir())
         return args, ctx, snapshot, secrets_
+    if module == "htpasswd_users":
+        pwfile = tmp_path / "webdav" / "htpasswd"
+        pwfile.parent.mkdir()
+        subprocess.run(["htpasswd", "-B", "-i", "-c", str(pwfile), "mcp"], input="mcp-" + "secret-1\n", text=True,
+                       check=True, capture_output=True)
+        args = {"path": str(pwfile) if not run.get("missing") else str(pwfile.parent / "missing")}
+        secrets_.append("mcp-" + "secret-1")
+
+        def snapshot():
+            return sorted((p.name, _sha256(p), oct(p.stat().st_mode)) for p in pwfile.parent.iterdir())
+        return args, ctx, snapshot, secrets_
     args = {}
     server = run.get("server")
     if server:
