@@ -25,7 +25,7 @@ requirements:
     already in the file or a change is to be made.
 options:
   path:
-    description: The password file. Its owner, group and mode are kept (manage them with M(ansible.builtin.file)).
+    description: The password file. Its owner, group and mode are kept unless O(owner), O(group) or O(mode) are given.
     type: path
     required: true
   users:
@@ -40,13 +40,15 @@ options:
     type: bool
     default: true
   create:
-    description: Create the file, empty and readable by its owner only (mode 0600), when it does not exist. With
-      V(false), a missing file is an error.
+    description: Create the file, empty and readable by its owner only (mode 0600 unless O(mode) is given), when it
+      does not exist. With V(false), a missing file is an error.
     type: bool
     default: true
   htpasswd:
     description: Path of the C(htpasswd) program. Default, the one found in the PATH.
     type: path
+extends_documentation_fragment:
+  - ansible.builtin.files
 attributes:
   check_mode:
     support: full
@@ -69,6 +71,9 @@ EXAMPLES = r"""
 - name: The WebDAV users, exactly
   engage_exec.recording.htpasswd_users:
     path: /etc/apache2/exec-webdav.htpasswd
+    owner: root
+    group: www-data
+    mode: "0640"
     users:
       mcp: "{{ vault_mcp_webdav_password }}"
       exrp: "{{ vault_exrp_webdav_password }}"
@@ -109,7 +114,7 @@ def main():
                                               exclusive=dict(type="bool", default=True),
                                               create=dict(type="bool", default=True),
                                               htpasswd=dict(type="path")),
-                           supports_check_mode=True)
+                           add_file_common_args=True, supports_check_mode=True)
     users = {str(name): ("" if password is None else str(password))
              for name, password in module.params["users"].items()}
     errors = _htpasswd.input_errors(users)
@@ -124,6 +129,8 @@ def main():
                                                   module.check_mode)
     except _htpasswd.HtpasswdError as exc:
         module.fail_json(msg=str(exc))
+    if os.path.exists(module.params["path"]):  # not yet in check mode, when it is to be created
+        changed = module.set_fs_attributes_if_different(module.load_file_common_arguments(module.params), changed)
     module.exit_json(changed=changed, diff=diff, **changes)
 
 

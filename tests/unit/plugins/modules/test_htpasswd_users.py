@@ -139,3 +139,19 @@ def test_unexpected_htpasswd_failure_is_raised_with_its_output():
     tool = _htpasswd.Htpasswd("/usr/bin/htpasswd", "/x", run)
     with pytest.raises(_htpasswd.HtpasswdError, match="rc=1.*cannot modify file"):
         tool.verify("mcp", "secret")
+
+
+def test_mode_is_set_on_create_and_enforced_later(capsys, tmp_path):
+    path = tmp_path / "webdav.htpasswd"
+    res, dummy = run_module(capsys, path=str(path), users={"mcp": "pw-mcp-7"}, mode="0640")
+    assert res["changed"] is True and stat.S_IMODE(os.stat(path).st_mode) == 0o640
+    res, dummy = run_module(capsys, path=str(path), users={"mcp": "pw-mcp-7"}, mode="0640")
+    assert res["changed"] is False
+
+    os.chmod(path, 0o644)  # someone made it world-readable: only the mode changes, in check mode not even that
+    res, dummy = run_module(capsys, path=str(path), users={"mcp": "pw-mcp-7"}, mode="0640", _ansible_check_mode=True)
+    assert res["changed"] is True and res["added"] == res["updated"] == res["removed"] == []
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o644
+    res, dummy = run_module(capsys, path=str(path), users={"mcp": "pw-mcp-7"}, mode="0640")
+    assert res["changed"] is True and stat.S_IMODE(os.stat(path).st_mode) == 0o640
+    assert verifies(path, "mcp", "pw-mcp-7")
