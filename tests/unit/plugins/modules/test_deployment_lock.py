@@ -8,25 +8,16 @@ from __future__ import annotations
 import json
 import os
 
-import pytest
-
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.engage_exec.recording.plugins.modules import deployment_lock
+from ansible_collections.engage_exec.recording.tests.unit.plugins.modules.module_runner import run_main
 
 ME = {"id": "me", "user": "alice", "controller": "ctl1", "pid": 11, "playbook": "site.yml"}
 OTHER = {"id": "other", "user": "bob", "controller": "ctl2", "pid": 22, "playbook": "upgrade_exrp.yml"}
 
 
 def run_module(capsys, **args):
-    args.setdefault("_ansible_remote_tmp", "/tmp")
-    args.setdefault("_ansible_keep_remote_files", False)
-    with patch_module_args(args):
-        with pytest.raises(SystemExit) as exc:
-            deployment_lock.main()
-    result = json.loads(capsys.readouterr().out)
-    result["_rc"] = exc.value.code
-    return result
+    return run_main(deployment_lock.main, capsys, **args)[0]
 
 
 def test_four_runs_take_and_give_back(capsys, tmp_path):

@@ -11,23 +11,14 @@ import stat
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
-
 from ansible_collections.engage_exec.recording.plugins.modules import env_file
+from ansible_collections.engage_exec.recording.tests.unit.plugins.modules.module_runner import run_main
 
 EXISTING = b"# EXEC settings\nORG_ID=42\nREDIS_PASSWORD=hunter2\r\nVENDOR_ONLY=keep me\n"
 
 
 def run_module(capsys, **args):
-    args.setdefault("_ansible_remote_tmp", "/tmp")
-    args.setdefault("_ansible_keep_remote_files", False)
-    with patch_module_args(args):
-        with pytest.raises(SystemExit) as exc:
-            env_file.main()
-    out = capsys.readouterr().out
-    result = json.loads(out)
-    result["_rc"] = exc.value.code
-    return result, out
+    return run_main(env_file.main, capsys, **args)
 
 
 @pytest.fixture

@@ -13,10 +13,9 @@ import subprocess
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
-
 from ansible_collections.engage_exec.recording.plugins.module_utils import _htpasswd
 from ansible_collections.engage_exec.recording.plugins.modules import htpasswd_users
+from ansible_collections.engage_exec.recording.tests.unit.plugins.modules.module_runner import run_main
 
 HTPASSWD = shutil.which("htpasswd") or "/usr/bin/htpasswd"
 if not os.access(HTPASSWD, os.X_OK):
@@ -24,15 +23,7 @@ if not os.access(HTPASSWD, os.X_OK):
 
 
 def run_module(capsys, **args):
-    args.setdefault("_ansible_remote_tmp", "/tmp")
-    args.setdefault("_ansible_keep_remote_files", False)
-    with patch_module_args(args):
-        with pytest.raises(SystemExit) as exc:
-            htpasswd_users.main()
-    out = capsys.readouterr().out
-    result = json.loads(out)
-    result["_rc"] = exc.value.code
-    return result, out
+    return run_main(htpasswd_users.main, capsys, **args)
 
 
 def verifies(path, name, password):
