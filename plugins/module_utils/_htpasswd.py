@@ -74,46 +74,41 @@ class Htpasswd:
     def __init__(self, binary, path, run):
         self.binary, self.path, self.run = binary, path, run
 
-    def _call(self, args, password=None):
+    def _call(self, args, password=None, accept=(0,)):
+        """Run htpasswd with ``args`` (``password`` on stdin); its exit code, which must be one of ``accept``."""
         if not self.binary:
             raise HtpasswdError("the htpasswd program is not installed (Debian: apache2-utils, RedHat: httpd-tools); "
                                 "install it or set the htpasswd option to its path")
         if password is None:
-            return self.run([self.binary] + args)
-        return self.run([self.binary] + args, data=str(password))
+            rc, dummy, err = self.run([self.binary] + args)
+        else:
+            rc, dummy, err = self.run([self.binary] + args, data=str(password))
+        if rc not in accept:
+            raise HtpasswdError("htpasswd %s failed (rc=%d): %s" % (" ".join(args), rc, err.strip()))
+        return rc
 
     def verify(self, name, password):
         """True when ``password`` verifies for ``name``; False when it does not or the user is missing."""
-        rc, dummy, err = self._call(["-v", "-i", self.path, name], password)
-        if rc == VERIFY_OK:
-            return True
-        if rc in (VERIFY_MISMATCH, VERIFY_NOT_FOUND):
-            return False
-        raise HtpasswdError("htpasswd -v %s %s failed (rc=%d): %s" % (self.path, name, rc, err.strip()))
+        return self._call(["-v", "-i", self.path, name], password,
+                          accept=(VERIFY_OK, VERIFY_MISMATCH, VERIFY_NOT_FOUND)) == VERIFY_OK
 
     def set(self, name, password):
         """Add ``name`` or give it a new bcrypt hash of ``password``."""
-        rc, dummy, err = self._call(["-B", "-i", self.path, name], password)
-        if rc != 0:
-            raise HtpasswdError("htpasswd -B %s %s failed (rc=%d): %s" % (self.path, name, rc, err.strip()))
+        self._call(["-B", "-i", self.path, name], password)
 
     def delete(self, name):
         """Remove ``name`` from the file."""
-        rc, dummy, err = self._call(["-D", self.path, name])
-        if rc != 0:
-            raise HtpasswdError("htpasswd -D %s %s failed (rc=%d): %s" % (self.path, name, rc, err.strip()))
+        self._call(["-D", self.path, name])
 
 
 def create_empty(path):
-    """Create ``path`` as an empty file readable by its owner only; False when it already existed."""
+    """Create ``path`` as an empty file readable by its owner only (nothing when it exists by now)."""
     try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     except FileExistsError:
-        return False
+        pass
     except OSError as exc:
         raise HtpasswdError("cannot create %s: %s" % (path, exc.strerror)) from exc
-    os.close(descriptor)
-    return True
 
 
 def diff_text(names, changes):
