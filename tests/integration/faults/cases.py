@@ -194,6 +194,25 @@ MODULE_CASES += [
     Case("htpasswd-users-missing-file", "module", "htpasswd_users", "path missing, create false",
          "fails; names the file and create=true", ("does not exist", "create=true"), "the password file folder",
          run={"module": "htpasswd_users", "missing": True, "args": {"users": {"mcp": WRONG}, "create": False}}),
+    # config_files on a real folder holding site.conf ("Listen 80") and its link, with real programs as validation.
+    Case("config-files-validation-fails", "module", "config_files",
+         "site.conf and a new extra.conf, validate ['grep', '-q', 'Listen 8080', site.conf] (no such line)",
+         "writes both, the command fails; both put back (extra.conf removed); names the command and its exit code",
+         ("validation command", "grep -q Listen 8080", "rc=1", "back in place"), "the folder (names, bytes, modes)",
+         run={"module": "config_files", "args": {
+             "files": [{"path": "@dir.site", "content": "Listen 8081\n", "mode": "0640"},
+                       {"path": "@dir.extra", "content": "ServerTokens Prod\n"}],
+             "validate": ["grep", "-q", "Listen 8080", "@dir.site"]}}),
+    Case("config-files-input-problems", "module", "config_files",
+         "a file in a missing folder with mode 'rw-r--r--', the same path twice, a link over a regular file",
+         "fails before any write; lists every problem at once",
+         ("does not exist", "given more than once", "not a symbolic link", "rw-r--r--", "Nothing was changed"),
+         "the folder (names, bytes, modes)",
+         run={"module": "config_files", "args": {
+             "files": [{"path": "@dir.missing", "content": "x\n", "mode": "rw-r--r--"},
+                       {"path": "@dir.site", "content": "Listen 80\n"},
+                       {"path": "@dir.site", "content": "Listen 81\n"}],
+             "links": [{"path": "@dir.site", "src": "elsewhere.conf"}]}}),
 ]
 
 # ------------------------------------------------------------------------------------------------------ roles

@@ -140,6 +140,19 @@ def _module_setup(case, request, tmp_path):
         def snapshot():
             return sorted((p.name, _sha256(p), oct(p.stat().st_mode)) for p in pwfile.parent.iterdir())
         return args, ctx, snapshot, secrets_
+    if module == "config_files":
+        folder = tmp_path / "conf"
+        folder.mkdir()
+        (folder / "site.conf").write_text("Listen 80\n")
+        (folder / "site.conf").chmod(0o644)
+        (folder / "site-link.conf").symlink_to("site.conf")
+        ctx.update({"dir.site": str(folder / "site.conf"), "dir.extra": str(folder / "extra.conf"),
+                    "dir.missing": str(folder / "missing" / "x.conf")})
+
+        def snapshot():
+            return sorted((p.name, os.readlink(p) if p.is_symlink() else _sha256(p), oct(p.lstat().st_mode))
+                          for p in folder.iterdir())
+        return {}, ctx, snapshot, secrets_
     args = {}
     server = run.get("server")
     if server:

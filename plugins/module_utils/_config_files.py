@@ -1,0 +1,535 @@
+# Copyright: (c) 2026, engage_exec.recording contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Private backend of the ``config_files`` module: a set of configuration files and symbolic links, written as one
+change and checked by one command.
+
+The steps are separate functions: :func:`prepare` checks the whole input (every problem at once) and
+:func:`plan_file` / :func:`plan_link` read what is there; :func:`apply` writes what differs, remembering what each
+target was (:class:`Old`), and :func:`rollback` puts that back. :func:`run` ties them together for the module.
+
+A file is written through a temporary file in its own directory, renamed over the old one; a link is made under a
+temporary name and renamed over the old link. So a reader (Apache, HAProxy) sees the old or the new version of every
+file, never half of one, and when the validation command fails, every file and link this call changed gets its old
+bytes, mode and owner back (or is removed when it did not exist).
+"""
+
+from __future__ import annotations
+
+import errno
+import grp
+import os
+import pwd
+import stat
+
+from ansible.module_utils.common.text.converters import to_bytes, to_text
+
+from ansible_collections.engage_exec.recording.plugins.module_utils._envfile import write_atomic
+from ansible_collections.engage_exec.recording.plugins.module_utils._fsutil import fsync_dir
+
+DEFAULT_MODE = 0o644
+OUTPUT_LIMIT = 2000
+
+
+class ConfigFilesError(Exception):
+    """A failure while the files are written or put back; the message is meant for the user."""
+
+
+class Old:
+    """What a target was before this call: ``None`` fields when it did not exist."""
+
+    __slots__ = ("data", "mode", "uid", "gid", "target")
+
+    def __init__(self, data=None, mode=None, uid=None, gid=None, target=None):
+        self.data = data
+        self.mode = mode
+        self.uid = uid
+        self.gid = gid
+        self.target = target
+
+
+class FileItem:
+    """One element of ``files``, checked: ``real`` is the path written (a symbolic link is followed)."""
+
+    __slots__ = ("path", "real", "data", "mode", "uid", "gid", "old", "content_changed", "attributes")
+
+    def __init__(self, path, real, data, mode, uid, gid):
+        self.path = path
+        self.real = real
+        self.data = data
+        self.mode = mode
+        self.uid = uid
+        self.gid = gid
+        self.old = None          # an Old when the file exists, else None (set by plan_file)
+        self.content_changed = False
+        self.attributes = {}     # name -> (before, after) of the owner, group and mode that differ
+
+    @property
+    def changed(self):
+        return self.content_changed or bool(self.attributes)
+
+
+class LinkItem:
+    """One element of ``links``: ``path`` is made a symbolic link to ``src``."""
+
+    __slots__ = ("path", "src", "old", "changed")
+
+    def __init__(self, path, src):
+        self.path = path
+        self.src = src
+        self.old = None          # the old target, or None when there was no link
+        self.changed = False
+
+
+# --- input ------------------------------------------------------------------------------------------------------
+
+
+def parse_mode(mode):
+    """The permission bits of an octal mode (V('0644'), V('644') or the integer YAML makes of 0644)."""
+    if isinstance(mode, bool):
+        raise ValueError
+    if isinstance(mode, int):
+        value = mode
+    else:
+        text = str(mode).strip()
+        if not text or len(text) > 5 or any(c not in "01234567" for c in text):
+            raise ValueError
+        value = int(text, 8)
+    if not 0 <= value <= 0o7777:
+        raise ValueError
+    return value
+
+
+def resolve_id(value, lookup):
+    """A user or group id from a name or a number (``lookup`` is pwd.getpwnam or grp.getgrnam); KeyError if none."""
+    text = str(value).strip()
+    if text.isdigit():
+        return int(text)
+    entry = lookup(text)
+    return entry.pw_uid if lookup is pwd.getpwnam else entry.gr_gid
+
+
+def user_name(uid):
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
+
+
+def group_name(gid):
+    try:
+        return grp.getgrgid(gid).gr_name
+    except KeyError:
+        return str(gid)
+
+
+def octal(mode):
+    return "%04o" % mode
+
+
+def _parent_problem(path, check_mode):
+    """Why the parent directory of ``path`` cannot take it, or None. In check mode a missing directory is accepted:
+    the task that would create it did not run either."""
+    parent = os.path.dirname(path)
+    if os.path.isdir(parent):
+        return None
+    if os.path.lexists(parent):
+        return "%s: %s is not a directory" % (path, parent)
+    if check_mode:
+        return None
+    return "%s: directory %s does not exist; create it first (ansible.builtin.file state=directory)" % (path, parent)
+
+
+def _file_item(where, entry, check_mode, problems):
+    """The FileItem of one ``files`` element, or None; its problems are appended to ``problems``."""
+    path = entry.get("path")
+    if not path or not os.path.isabs(path):
+        problems.append("%s: path %r is not an absolute path" % (where, path))
+        return None
+    before = len(problems)
+    real = os.path.realpath(path)
+    if os.path.isdir(real):
+        problems.append("%s: is a directory" % path)
+    elif os.path.lexists(real) and not os.path.isfile(real):
+        problems.append("%s: is not a regular file" % path)
+    else:
+        problem = _parent_problem(real, check_mode)
+        if problem:
+            problems.append(problem)
+    mode = uid = gid = None
+    if entry.get("mode") is not None:
+        try:
+            mode = parse_mode(entry["mode"])
+        except ValueError:
+            problems.append("%s: mode %r is not an octal mode such as '0644'" % (path, entry["mode"]))
+    for name, lookup in (("owner", pwd.getpwnam), ("group", grp.getgrnam)):
+        if entry.get(name) in (None, ""):
+            continue
+        try:
+            number = resolve_id(entry[name], lookup)
+        except KeyError:
+            problems.append("%s: %s %r does not exist on this host" % (path, name, entry[name]))
+            continue
+        if name == "owner":
+            uid = number
+        else:
+            gid = number
+    try:
+        data = to_bytes(entry.get("content") or "", errors="surrogate_or_strict")
+    except UnicodeError:
+        problems.append("%s: content cannot be encoded as UTF-8" % path)
+        data = b""
+    if len(problems) > before:
+        return None
+    return FileItem(path, real, data, mode, uid, gid)
+
+
+def _link_item(where, entry, check_mode, problems):
+    """The LinkItem of one ``links`` element, or None; its problems are appended to ``problems``."""
+    path, src = entry.get("path"), entry.get("src")
+    if not path or not os.path.isabs(path):
+        problems.append("%s: path %r is not an absolute path" % (where, path))
+        return None
+    path = os.path.normpath(path)
+    before = len(problems)
+    if not src:
+        problems.append("%s: src (the target of the link) is empty" % path)
+    if os.path.lexists(path) and not os.path.islink(path):
+        kind = "a directory" if os.path.isdir(path) else "a regular file" if os.path.isfile(path) else "not a link"
+        problems.append("%s: is %s, not a symbolic link; remove it first or choose another path" % (path, kind))
+    else:
+        problem = _parent_problem(path, check_mode)
+        if problem:
+            problems.append(problem)
+    if len(problems) > before:
+        return None
+    return LinkItem(path, src)
+
+
+def _duplicates(files, links):
+    """A problem for each target named more than once (files by the path they write, links by their own path)."""
+    seen, problems = {}, []
+    for item in files:
+        keys = (os.path.normpath(item.path), item.real)
+        other = next((seen[key] for key in keys if key in seen), None)
+        if other is not None:
+            problems.append("%s: given more than once (also as %s)" % (item.path, other.path))
+        for key in keys:
+            seen.setdefault(key, item)
+    for item in links:
+        if item.path in seen:
+            problems.append("%s: given more than once (also as %s)" % (item.path, seen[item.path].path))
+        seen.setdefault(item.path, item)
+    return problems
+
+
+def _command_problem(argv, find_bin):
+    """Why the validation command cannot run, or None. ``find_bin`` is AnsibleModule.get_bin_path."""
+    if not argv or not argv[0]:
+        return "validate: give the command as a list, its program first (for example ['apachectl', '-t'])"
+    program = argv[0]
+    if os.sep in program:
+        found = program if os.path.isfile(program) and os.access(program, os.X_OK) else None
+    else:
+        found = find_bin(program)
+    if not found:
+        return "validate: program %r not found or not executable on this host" % program
+    return None
+
+
+def prepare(files, links, validate, check_mode, find_bin):
+    """(file items, link items, problems): the input checked in full, before anything is read or written."""
+    problems, file_items, link_items = [], [], []
+    for index, entry in enumerate(files or []):
+        item = _file_item("files[%d]" % index, entry, check_mode, problems)
+        if item:
+            file_items.append(item)
+    for index, entry in enumerate(links or []):
+        item = _link_item("links[%d]" % index, entry, check_mode, problems)
+        if item:
+            link_items.append(item)
+    problems.extend(_duplicates(file_items, link_items))
+    if validate is not None and not check_mode:
+        problem = _command_problem(validate, find_bin)
+        if problem:
+            problems.append(problem)
+    return file_items, link_items, problems
+
+
+def input_failure(problems):
+    return "config_files: the files were not written, %d problem%s in the input: %s. Nothing was changed." % (
+        len(problems), "" if len(problems) == 1 else "s", "; ".join(problems))
+
+
+# --- plan -------------------------------------------------------------------------------------------------------
+
+
+def read_old(path):
+    """The Old state of a regular file, or None when it does not exist. OSError when it cannot be read."""
+    try:
+        with open(path, "rb") as handle:
+            st = os.fstat(handle.fileno())
+            data = handle.read()
+    except FileNotFoundError:
+        return None
+    return Old(data=data, mode=stat.S_IMODE(st.st_mode), uid=st.st_uid, gid=st.st_gid)
+
+
+def plan_file(item):
+    """Fill in ``item.old``, ``content_changed`` and ``attributes`` from the file on disk."""
+    item.old = read_old(item.real)
+    if item.old is None:
+        item.content_changed = True
+        return item
+    item.content_changed = item.old.data != item.data
+    wanted = (("owner", item.old.uid, item.uid, user_name), ("group", item.old.gid, item.gid, group_name),
+              ("mode", item.old.mode, item.mode, octal))
+    item.attributes = dict((name, (show(before), show(after))) for name, before, after, show in wanted
+                           if after is not None and before != after)
+    return item
+
+
+def plan_link(item):
+    """Fill in ``item.old`` (the current target) and ``item.changed``."""
+    item.old = os.readlink(item.path) if os.path.islink(item.path) else None
+    item.changed = item.old != item.src
+    return item
+
+
+def plan(file_items, link_items):
+    """Read every target; problems (a file that cannot be read) are returned, nothing raises."""
+    problems = []
+    for item in file_items:
+        try:
+            plan_file(item)
+        except OSError as exc:
+            problems.append("%s: cannot be read (%s); run with become or check its permissions"
+                            % (item.path, exc.strerror))
+    for item in link_items:
+        try:
+            plan_link(item)
+        except OSError as exc:
+            problems.append("%s: cannot read the link (%s)" % (item.path, exc.strerror))
+    return problems
+
+
+def changed_items(file_items, link_items):
+    return [item for item in file_items + link_items if item.changed]
+
+
+def diff_entries(file_items, link_items):
+    """One before/after entry per changed content or link, one more per file whose owner, group or mode change."""
+    entries = []
+    for item in file_items:
+        if item.content_changed:
+            before = "" if item.old is None else to_text(item.old.data, errors="surrogate_then_replace")
+            entries.append(dict(before_header=item.path, after_header=item.path, before=before,
+                                after=to_text(item.data, errors="surrogate_then_replace")))
+        if item.attributes:
+            header = "%s (%s)" % (item.path, ", ".join(sorted(item.attributes)))
+            entries.append(dict(before_header=header, after_header=header,
+                                before="".join("%s: %s\n" % (k, v[0]) for k, v in sorted(item.attributes.items())),
+                                after="".join("%s: %s\n" % (k, v[1]) for k, v in sorted(item.attributes.items()))))
+    for item in link_items:
+        if item.changed:
+            entries.append(dict(before_header=item.path, after_header=item.path,
+                                before="" if item.old is None else "link -> %s\n" % item.old,
+                                after="link -> %s\n" % item.src))
+    return entries
+
+
+# --- apply and roll back ----------------------------------------------------------------------------------------
+
+
+class _FailureTrap:
+    """While active, ``module.fail_json`` raises ConfigFilesError instead of ending the module, so that a helper of
+    AnsibleModule failing in the middle (atomic_move, backup_local, run_command) leaves time to put the files back."""
+
+    def __init__(self, module):
+        self.module = module
+
+    def __enter__(self):
+        def fail(msg=None, **kwargs):
+            raise ConfigFilesError(msg or "failed")
+
+        self.module.fail_json = fail
+        return self
+
+    def __exit__(self, *exc):
+        del self.module.fail_json  # the class's method again
+        return False
+
+
+def set_attributes(path, uid, gid, mode):
+    """chown/chmod ``path`` to what is given (None: kept), only where it differs."""
+    st = os.stat(path)
+    if (uid is not None and st.st_uid != uid) or (gid is not None and st.st_gid != gid):
+        os.chown(path, -1 if uid is None else uid, -1 if gid is None else gid)
+    if mode is not None and stat.S_IMODE(st.st_mode) != mode:
+        os.chmod(path, mode)
+
+
+def replace_link(path, target):
+    """Make ``path`` a symbolic link to ``target`` in one rename (a link under a temporary name first)."""
+    directory = os.path.dirname(path)
+    for dummy in range(10):
+        tmp = os.path.join(directory, ".%s.%s.tmp" % (os.path.basename(path), os.urandom(6).hex()))
+        try:
+            os.symlink(target, tmp)
+            break
+        except FileExistsError:
+            continue
+    else:
+        raise OSError(errno.EEXIST, "no free temporary name in %s" % directory)
+    try:
+        os.replace(tmp, path)
+    finally:
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
+    fsync_dir(directory)
+
+
+def remove(path):
+    if os.path.lexists(path):
+        os.unlink(path)
+        fsync_dir(os.path.dirname(path))
+
+
+def apply_file(module, item):
+    if item.content_changed:
+        write_atomic(module, item.real, item.data)
+    mode = item.mode if item.mode is not None or item.old is not None else DEFAULT_MODE
+    set_attributes(item.real, item.uid, item.gid, mode)
+
+
+def restore_file(module, item):
+    if item.old is None:
+        remove(item.real)
+        return
+    if item.content_changed:
+        write_atomic(module, item.real, item.old.data)
+    set_attributes(item.real, item.old.uid, item.old.gid, item.old.mode)
+
+
+def restore_link(item):
+    if item.old is None:
+        remove(item.path)
+    else:
+        replace_link(item.path, item.old)
+
+
+def make_backups(module, items, backups):
+    """A timestamped copy of each existing file whose content changes, into ``backups`` ({path: copy})."""
+    for item in items:
+        if isinstance(item, FileItem) and item.content_changed and item.old is not None:
+            try:
+                backups[item.path] = module.backup_local(item.real)
+            except Exception as exc:  # ConfigFilesError (trapped fail_json) or the plain Exception of newer cores
+                raise ConfigFilesError("could not back up %s (%s)" % (item.path, exc))
+
+
+def remove_backups(backups):
+    for path in backups.values():
+        try:
+            remove(path)
+        except OSError:
+            pass
+
+
+def apply(module, items, done):
+    """Write every changed item; ``done`` gets each item before it is touched (so that one that fails half-way is
+    put back too). Raises ConfigFilesError."""
+    for item in items:
+        done.append(item)
+        try:
+            if isinstance(item, FileItem):
+                apply_file(module, item)
+            else:
+                replace_link(item.path, item.src)
+        except Exception as exc:  # OSError, the trapped fail_json, the plain Exception of atomic_move (newer cores)
+            raise ConfigFilesError("could not write %s (%s)" % (item.path, getattr(exc, "strerror", None) or exc))
+
+
+def rollback(module, done):
+    """Put every item of ``done`` back as it was, the last one first. Returns (paths put back, problems)."""
+    restored, problems = [], []
+    for item in reversed(done):
+        try:
+            if isinstance(item, FileItem):
+                restore_file(module, item)
+            else:
+                restore_link(item)
+            restored.append(item.path)
+        except Exception as exc:  # keep going: every other item still gets its old state back
+            problems.append("%s (%s)" % (item.path, getattr(exc, "strerror", None) or exc))
+    restored.reverse()
+    return restored, problems
+
+
+def trim(text, limit=OUTPUT_LIMIT):
+    text = (text or "").strip()
+    return text if len(text) <= limit else "..." + text[-limit:]
+
+
+def run_validate(module, argv):
+    """{rc, stdout, stderr} of the validation command (no shell)."""
+    rc, out, err = module.run_command(argv, check_rc=False)
+    return dict(rc=rc, stdout=out, stderr=err)
+
+
+def _rollback_text(restored, problems, anything_changed):
+    if not anything_changed:
+        return "Nothing was changed."
+    text = "The previous files are back in place (%s)." % ", ".join(restored) if restored else ""
+    if problems:
+        text += " Could NOT be put back: %s; fix them by hand." % "; ".join(problems)
+    return text.strip()
+
+
+# --- the module -------------------------------------------------------------------------------------------------
+
+
+def run(module):
+    """Everything the module does for ``module.params``: exits through exit_json or fail_json."""
+    params = module.params
+    argv = params["validate"]
+    file_items, link_items, problems = prepare(params["files"], params["links"], argv, module.check_mode,
+                                               module.get_bin_path)
+    problems.extend(plan(file_items, link_items))  # the items without a problem: what is there
+    if problems:
+        module.fail_json(msg=input_failure(problems))
+
+    items = changed_items(file_items, link_items)
+    result = dict(changed=bool(items), changed_files=[item.path for item in items], backup_files={})
+    if module._diff:
+        result["diff"] = diff_entries(file_items, link_items)
+    if module.check_mode:
+        module.exit_json(**result)
+
+    done, failure, restored, undo_problems = [], None, [], []
+    with _FailureTrap(module):
+        try:
+            if items and params["backup"]:
+                make_backups(module, items, result["backup_files"])
+            apply(module, items, done)
+            if argv is not None and (items or params["validate_when"] == "always"):
+                result["validate"] = run_validate(module, argv)
+                if result["validate"]["rc"] != 0:
+                    raise ConfigFilesError(_validation_failure(argv, result["validate"]))
+        except Exception as exc:  # whatever went wrong, the files go back first
+            failure = exc
+            restored, undo_problems = rollback(module, done)
+            remove_backups(result["backup_files"])
+    if failure is None:
+        module.exit_json(**result)
+    checked = result.get("validate", {})
+    what = str(failure).strip().rstrip(".")
+    module.fail_json(msg="config_files: the new set of files was not kept - %s. %s"
+                     % (what, _rollback_text(restored, undo_problems, bool(done))),
+                     rc=checked.get("rc"), stdout=checked.get("stdout", ""), stderr=checked.get("stderr", ""),
+                     rolled_back=restored, changed_files=result["changed_files"])
+
+
+def _validation_failure(argv, checked):
+    output = trim(checked["stderr"]) or trim(checked["stdout"]) or "no output"
+    return "the validation command %r failed (rc=%s): %s." % (" ".join(argv), checked["rc"], output)
