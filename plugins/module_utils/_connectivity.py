@@ -1,7 +1,8 @@
 # Copyright: (c) 2026, engage_exec.recording contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Backend of the connectivity_check module: protocol-aware probes run concurrently in a bounded thread pool.
+"""Backend of the connectivity_check module (and of preflight_host's connectivity part): protocol-aware probes run
+concurrently in a bounded thread pool, and the whole check of a table (probe_table).
 
 Private to this collection; the API may change without notice.
 """
@@ -55,6 +56,36 @@ class CheckError(Exception):
 
 
 # ------------------------------------------------------------------------------------------------ input
+def argument_spec(checks_required):
+    """The options of a check table: connectivity_check's but fail_on_error (doc fragment connectivity_checks)."""
+    return dict(
+        checks=dict(type="list", elements="dict", required=checks_required, options=dict(
+            name=dict(type="str"),
+            host=dict(type="str", required=True),
+            port=dict(type="int"),
+            protocol=dict(type="str", default="tcp"),
+            timeout=dict(type="float"),
+            required=dict(type="bool", default=True),
+            validate_certs=dict(type="bool", default=True),
+            ca_path=dict(type="path"),
+            server_name=dict(type="str"),
+            method=dict(type="str", default="GET"),
+            path=dict(type="str", default="/"),
+            status_codes=dict(type="list", elements="int"),
+            url_username=dict(type="str"),
+            url_password=dict(type="str", no_log=True),
+            sslmode=dict(type="str", default="prefer"),
+            login_user=dict(type="str"),
+            login_password=dict(type="str", no_log=True),
+            database=dict(type="str", default="postgres"),
+            tls=dict(type="bool", default=False),
+        )),
+        timeout=dict(type="float", default=5.0),
+        concurrency=dict(type="int", default=32),
+        warn_days=dict(type="int", default=30),
+    )
+
+
 def check_label(check, index):
     """How an error names a check: its name, else its position and target."""
     name = check.get("name") if isinstance(check, dict) else None
@@ -467,6 +498,40 @@ def run_checks(checks, concurrency=32, warn_days=30):
     workers = max(1, min(int(concurrency), MAX_CONCURRENCY, len(checks)))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="connectivity") as pool:
         return list(pool.map(lambda c: run_check(c, warn_days), checks))
+
+
+def fatal(msg, problems):
+    """probe_table's answer for a check table it refuses: (None, what connectivity_check fails with)."""
+    return None, {"msg": msg, "problems": problems}
+
+
+def probe_table(params, warn):
+    """connectivity_check's work for the options ``params`` (argument_spec()), failures returned, never raised.
+
+    Returns (result, None): result holds results (one row per check, in order), failed_checks, elapsed, table (the
+    failing rows) and msg; the warnings (certificates about to expire, optional checks that failed) went to
+    ``warn``. Returns (None, failure) when the table itself has problems: nothing was probed (see fatal)."""
+    checks, problems = normalize_checks(params["checks"], params["timeout"])
+    if params["concurrency"] < 1:
+        problems.append("concurrency is %d: it must be at least 1" % params["concurrency"])
+    if problems:
+        return fatal("The check table has %d problem(s); nothing was probed:\n%s"
+                     % (len(problems), "\n".join("- " + p for p in problems)), problems)
+
+    start = time.monotonic()
+    rows = run_checks(checks, params["concurrency"], params["warn_days"])
+    elapsed = round(time.monotonic() - start, 3)
+
+    for row in rows:
+        for text in row["warnings"]:
+            warn("%s (%s:%s): %s" % (row["name"], row["host"], row["port"], text))
+        if not row["ok"] and not row["required"]:
+            warn("optional check %s failed: %s" % (row["name"], row["error"]))
+
+    failing = [r for r in rows if not r["ok"]]
+    return {"results": rows, "failed_checks": [r["name"] for r in failing], "elapsed": elapsed,
+            "table": failure_table(failing),
+            "msg": "%d of %d checks passed in %.2f s" % (len(rows) - len(failing), len(rows), elapsed)}, None
 
 
 def _clip(text, width):

@@ -11,6 +11,11 @@ import os
 DOCKER_VERSION_FORMAT = "{{.Server.Version}}"
 
 
+def argument_spec():
+    """The options of host_resources, and the suboptions of preflight_host's O(resources)."""
+    return dict(paths=dict(type="list", elements="path", default=[]), docker=dict(type="bool", default=False))
+
+
 def online_cpus():
     """CPUs the kernel has online (what `nproc --all` and Ansible's processor_vcpus count on a VM)."""
     try:
@@ -82,3 +87,9 @@ def collect(paths, docker, run_command, docker_bin):
         "disks": [disk(p) for p in paths],
         "docker": docker_version(run_command, docker_bin) if docker else None,
     }
+
+
+def read(params, run_command, get_bin_path):
+    """collect() for the options ``params`` (argument_spec())."""
+    docker_bin = get_bin_path("docker") if params["docker"] else None
+    return collect(params["paths"], params["docker"], run_command, docker_bin)

@@ -1,7 +1,8 @@
 # Copyright: (c) 2026, engage_exec.recording contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Backend of the time_sync_check module: parsers for chronyc, timedatectl and ntpq, and a small SNTP client.
+"""Backend of the time_sync_check module (and of preflight_host's time part): parsers for chronyc, timedatectl
+and ntpq, a small SNTP client, and the whole clock check (check_clock).
 
 Private to this collection; the API may change without notice.
 """
@@ -15,8 +16,11 @@ import socket
 import struct
 import time
 
+from ansible.module_utils.basic import env_fallback
+
 NTP_EPOCH_OFFSET = 2208988800  # seconds from 1900-01-01 to 1970-01-01
 LEAP_UNSYNC = 3
+TIMESYNCD_STAMP = "/run/systemd/timesync/synchronized"
 
 
 class TimeSyncError(Exception):
@@ -265,3 +269,151 @@ def file_mtime(path):
         return os.stat(path).st_mtime
     except OSError:
         return None
+
+
+# ------------------------------------------------------------------------------------------- the clock check
+def argument_spec():
+    """The options of a clock check: time_sync_check's but fail_on_error, and preflight_host's O(time)."""
+    return dict(
+        method=dict(type="str", default="auto", choices=["auto", "chrony", "timesyncd", "ntpd", "sntp"]),
+        ntp_server=dict(type="str"),
+        ntp_port=dict(type="int", default=123),
+        ntp_timeout=dict(type="float", default=2.0),
+        max_offset=dict(type="float", default=1.0),
+        max_sync_age=dict(type="int", default=86400),
+        chronyc_host=dict(type="str", fallback=(env_fallback, ["TIME_SYNC_CHRONYC_HOST"])),
+        chronyc_port=dict(type="int", fallback=(env_fallback, ["TIME_SYNC_CHRONYC_PORT"])),
+    )
+
+
+REQUIRED_IF = [("method", "sntp", ("ntp_server",))]
+
+
+def _which(get_bin_path, command, service, tried):
+    """The path of ``command``, or None with the reason in ``tried``."""
+    path = get_bin_path(command)
+    if not path:
+        tried.append("%s: %s not installed" % (service, command))
+    return path
+
+
+def _give_up(tried, what, rc, err, out):
+    """Note in ``tried`` why a time service was not used (its command's exit code and output); returns None."""
+    tried.append("%s (rc %d): %s" % (what, rc, " ".join((err or out).split())[:200]))
+
+
+def _read_chrony(p, run_command, get_bin_path, tried):
+    chronyc = _which(get_bin_path, "chronyc", "chrony", tried)
+    if not chronyc:
+        return None
+    base = [chronyc, "-n"]
+    if p["chronyc_host"]:
+        base += ["-h", p["chronyc_host"]]
+    if p["chronyc_port"]:
+        base += ["-p", str(p["chronyc_port"])]
+    rc, out, err = run_command(base + ["-c", "tracking"])
+    if rc != 0 or not out.strip():
+        return _give_up(tried, "chrony: chronyc -c tracking failed", rc, err, out)
+    result = parse_chronyc_tracking(out)
+    rc, out, err = run_command(base + ["-c", "sources"])
+    result["sources"] = parse_chronyc_sources(out) if rc == 0 else []
+    return result
+
+
+def _read_timesyncd(p, run_command, get_bin_path, tried):
+    timedatectl = _which(get_bin_path, "timedatectl", "timesyncd", tried)
+    if not timedatectl:
+        return None
+    rc, out, err = run_command([timedatectl, "show-timesync"])
+    if rc != 0 or "ServerName" not in out and "NTPMessage" not in out:
+        return _give_up(tried, "timesyncd: timedatectl show-timesync failed", rc, err, out)
+    rc2, show, err2 = run_command([timedatectl, "show"])
+    return parse_timesyncd(out, show if rc2 == 0 else "", file_mtime(TIMESYNCD_STAMP))
+
+
+def _read_ntpd(p, run_command, get_bin_path, tried):
+    ntpq = _which(get_bin_path, "ntpq", "ntpd", tried)
+    if not ntpq:
+        return None
+    rc, out, err = run_command([ntpq, "-pn"])
+    peers = parse_ntpq_peers(out) if rc == 0 else []
+    if rc != 0 or not peers:
+        return _give_up(tried, "ntpd: ntpq -pn failed or lists no peer", rc, err, out)
+    return ntpq_status(peers)
+
+
+READERS = {"chrony": _read_chrony, "timesyncd": _read_timesyncd, "ntpd": _read_ntpd}
+AUTO_ORDER = ("chrony", "timesyncd", "ntpd")
+
+
+def fatal(msg, tried=None):
+    """check_clock's answer when the clock cannot be checked at all: (None, what time_sync_check fails with). Without
+    ``tried`` a parameter is wrong (the message alone); with it, no time service could be read."""
+    if tried is None:
+        return None, {"msg": msg}
+    return None, {"msg": msg, "tried": tried, "problems": [msg], "synchronized": False}
+
+
+def check_clock(p, run_command, get_bin_path, warn):
+    """time_sync_check's work for the options ``p`` (argument_spec()), every broken rule returned, never raised:
+    reads the first usable time service (READERS, in AUTO_ORDER with method auto), asks ntp_server over SNTP when it
+    is set, and applies the rules (evaluate).
+
+    Returns (result, None) when the clock could be checked: result holds the status (method, source, offset, ...),
+    problems (empty when every rule is met), tried, checked_at and msg. Returns (None, failure) when it could not be
+    checked at all (see fatal)."""
+    if p["max_offset"] < 0 or p["max_sync_age"] < 0 or p["ntp_timeout"] <= 0:
+        return fatal("max_offset and max_sync_age must be >= 0 and ntp_timeout > 0 (got %s, %s, %s)"
+                     % (p["max_offset"], p["max_sync_age"], p["ntp_timeout"]))
+    if not 1 <= p["ntp_port"] <= 65535:
+        return fatal("ntp_port %d is out of range (1-65535)" % p["ntp_port"])
+
+    tried = []
+    result = None
+    order = AUTO_ORDER if p["method"] == "auto" else ([p["method"]] if p["method"] != "sntp" else [])
+    try:
+        for name in order:
+            result = READERS[name](p, run_command, get_bin_path, tried)
+            if result is not None:
+                break
+    except TimeSyncError as exc:
+        return fatal("Could not read the time service state: %s" % exc, tried)
+
+    sntp = None
+    if p["ntp_server"]:
+        try:
+            sntp = sntp_status(p["ntp_server"], p["ntp_port"], p["ntp_timeout"])
+        except TimeSyncError as exc:
+            sntp = {"error": str(exc), "source": p["ntp_server"]}
+
+    local = result is not None
+    if not local:
+        if p["method"] not in ("auto", "sntp"):
+            return fatal("%s is not usable on this host: %s. Use method=auto, or check the service."
+                         % (p["method"], "; ".join(tried)), tried)
+        if sntp is None:
+            return fatal("No time service found on this host (%s). Install and enable chrony, or set ntp_server to "
+                         "measure the offset over SNTP." % "; ".join(tried), tried)
+        if "error" in sntp:
+            return fatal("No local time service, and SNTP failed: %s" % sntp["error"], tried)
+        result = dict(sntp)
+        if p["method"] == "auto":
+            warn("no local time service found (%s); the offset against %s is measured, but nothing keeps "
+                 "this clock synchronised (24 h rule)" % ("; ".join(tried), p["ntp_server"]))
+    problems = evaluate(result, p["max_offset"], p["max_sync_age"])
+    if local and sntp is not None:  # the SNTP answer cross-checks the local service's view
+        result["sntp"] = dict(sntp, synchronized=sntp.get("synchronized"))
+        if "error" in sntp:
+            problems.append("ntp_server %s: %s" % (p["ntp_server"], sntp["error"]))
+        else:
+            for problem in evaluate(sntp, p["max_offset"], p["max_sync_age"]):
+                problems.append("against ntp_server: " + problem)
+
+    if result.get("offset") is None and result.get("method") == "timesyncd" and not p["ntp_server"]:
+        warn("systemd-timesyncd does not report the clock offset; set ntp_server to check it")
+
+    result.update(problems=problems, tried=tried, checked_at=time.time())
+    result["msg"] = "clock synchronised (%s, source %s, offset %s s, last sync %s s ago)" % (
+        result["method"], result.get("source"), result.get("offset"), result.get("last_sync_age")) \
+        if not problems else "; ".join(problems)
+    return result, None

@@ -108,12 +108,8 @@ from ansible_collections.engage_exec.recording.plugins.module_utils import _host
 
 
 def main():
-    module = AnsibleModule(argument_spec=dict(paths=dict(type="list", elements="path", default=[]),
-                                              docker=dict(type="bool", default=False)),
-                           supports_check_mode=True)
-    docker_bin = module.get_bin_path("docker") if module.params["docker"] else None
-    module.exit_json(changed=False, **_host_resources.collect(module.params["paths"], module.params["docker"],
-                                                              module.run_command, docker_bin))
+    module = AnsibleModule(argument_spec=_host_resources.argument_spec(), supports_check_mode=True)
+    module.exit_json(changed=False, **_host_resources.read(module.params, module.run_command, module.get_bin_path))
 
 
 if __name__ == "__main__":

@@ -149,144 +149,21 @@ tried:
   sample: ["chrony: chronyc not installed"]
 """
 
-import time
-
-from ansible.module_utils.basic import AnsibleModule, env_fallback
+from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.engage_exec.recording.plugins.module_utils import _timesync as backend
 
-TIMESYNCD_STAMP = "/run/systemd/timesync/synchronized"
-
-
-def _chrony(module, tried):
-    chronyc = module.get_bin_path("chronyc")
-    if not chronyc:
-        tried.append("chrony: chronyc not installed")
-        return None
-    base = [chronyc, "-n"]
-    if module.params["chronyc_host"]:
-        base += ["-h", module.params["chronyc_host"]]
-    if module.params["chronyc_port"]:
-        base += ["-p", str(module.params["chronyc_port"])]
-    rc, out, err = module.run_command(base + ["-c", "tracking"])
-    if rc != 0 or not out.strip():
-        tried.append("chrony: chronyc -c tracking failed (rc %d): %s" % (rc, " ".join((err or out).split())[:200]))
-        return None
-    result = backend.parse_chronyc_tracking(out)
-    rc, out, err = module.run_command(base + ["-c", "sources"])
-    result["sources"] = backend.parse_chronyc_sources(out) if rc == 0 else []
-    return result
-
-
-def _timesyncd(module, tried):
-    timedatectl = module.get_bin_path("timedatectl")
-    if not timedatectl:
-        tried.append("timesyncd: timedatectl not installed")
-        return None
-    rc, out, err = module.run_command([timedatectl, "show-timesync"])
-    if rc != 0 or "ServerName" not in out and "NTPMessage" not in out:
-        tried.append("timesyncd: timedatectl show-timesync failed (rc %d): %s" % (rc, " ".join((err or out).split())[:200]))
-        return None
-    rc2, show, err2 = module.run_command([timedatectl, "show"])
-    return backend.parse_timesyncd(out, show if rc2 == 0 else "", backend.file_mtime(TIMESYNCD_STAMP))
-
-
-def _ntpd(module, tried):
-    ntpq = module.get_bin_path("ntpq")
-    if not ntpq:
-        tried.append("ntpd: ntpq not installed")
-        return None
-    rc, out, err = module.run_command([ntpq, "-pn"])
-    peers = backend.parse_ntpq_peers(out) if rc == 0 else []
-    if rc != 0 or not peers:
-        tried.append("ntpd: ntpq -pn failed or lists no peer (rc %d): %s" % (rc, " ".join((err or out).split())[:200]))
-        return None
-    return backend.ntpq_status(peers)
-
-
-READERS = {"chrony": _chrony, "timesyncd": _timesyncd, "ntpd": _ntpd}
-
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            method=dict(type="str", default="auto", choices=["auto", "chrony", "timesyncd", "ntpd", "sntp"]),
-            ntp_server=dict(type="str"),
-            ntp_port=dict(type="int", default=123),
-            ntp_timeout=dict(type="float", default=2.0),
-            max_offset=dict(type="float", default=1.0),
-            max_sync_age=dict(type="int", default=86400),
-            chronyc_host=dict(type="str", fallback=(env_fallback, ["TIME_SYNC_CHRONYC_HOST"])),
-            chronyc_port=dict(type="int", fallback=(env_fallback, ["TIME_SYNC_CHRONYC_PORT"])),
-            fail_on_error=dict(type="bool", default=True),
-        ),
-        required_if=[("method", "sntp", ("ntp_server",))],
-        supports_check_mode=True,
-    )
-    p = module.params
-    if p["max_offset"] < 0 or p["max_sync_age"] < 0 or p["ntp_timeout"] <= 0:
-        module.fail_json(msg="max_offset and max_sync_age must be >= 0 and ntp_timeout > 0 "
-                             "(got %s, %s, %s)" % (p["max_offset"], p["max_sync_age"], p["ntp_timeout"]))
-    if not 1 <= p["ntp_port"] <= 65535:
-        module.fail_json(msg="ntp_port %d is out of range (1-65535)" % p["ntp_port"])
-
-    tried = []
-    result = None
-    order = ["chrony", "timesyncd", "ntpd"] if p["method"] == "auto" else \
-        ([p["method"]] if p["method"] != "sntp" else [])
-    try:
-        for name in order:
-            result = READERS[name](module, tried)
-            if result is not None:
-                break
-    except backend.TimeSyncError as exc:
-        msg = "Could not read the time service state: %s" % exc
-        module.fail_json(msg=msg, tried=tried, problems=[msg], synchronized=False)
-
-    sntp = None
-    if p["ntp_server"]:
-        try:
-            sntp = backend.sntp_status(p["ntp_server"], p["ntp_port"], p["ntp_timeout"])
-        except backend.TimeSyncError as exc:
-            sntp = {"error": str(exc), "source": p["ntp_server"]}
-
-    if result is None:
-        if p["method"] not in ("auto", "sntp"):
-            msg = "%s is not usable on this host: %s. Use method=auto, or check the service." \
-                % (p["method"], "; ".join(tried))
-            module.fail_json(msg=msg, tried=tried, problems=[msg], synchronized=False)
-        if sntp is None:
-            msg = "No time service found on this host (%s). Install and enable chrony, or set ntp_server to " \
-                  "measure the offset over SNTP." % "; ".join(tried)
-            module.fail_json(msg=msg, tried=tried, problems=[msg], synchronized=False)
-        if "error" in sntp:
-            msg = "No local time service, and SNTP failed: %s" % sntp["error"]
-            module.fail_json(msg=msg, tried=tried, problems=[msg], synchronized=False)
-        result = dict(sntp)
-        if p["method"] == "auto":
-            module.warn("no local time service found (%s); the offset against %s is measured, but nothing keeps "
-                        "this clock synchronised (24 h rule)" % ("; ".join(tried), p["ntp_server"]))
-        problems = backend.evaluate(result, p["max_offset"], p["max_sync_age"])
-    else:
-        problems = backend.evaluate(result, p["max_offset"], p["max_sync_age"])
-        if sntp is not None:
-            result["sntp"] = dict(sntp, synchronized=sntp.get("synchronized"))
-            if "error" in sntp:
-                problems.append("ntp_server %s: %s" % (p["ntp_server"], sntp["error"]))
-            else:
-                for problem in backend.evaluate(sntp, p["max_offset"], p["max_sync_age"]):
-                    problems.append("against ntp_server: " + problem)
-
-    if result.get("offset") is None and result.get("method") == "timesyncd" and not p["ntp_server"]:
-        module.warn("systemd-timesyncd does not report the clock offset; set ntp_server to check it")
-
-    result.update(changed=False, problems=problems, tried=tried, checked_at=time.time())
-    if problems and p["fail_on_error"]:
-        module.fail_json(msg="Clock check failed: " + "; ".join(problems), **result)
-    result["msg"] = "clock synchronised (%s, source %s, offset %s s, last sync %s s ago)" % (
-        result["method"], result.get("source"), result.get("offset"), result.get("last_sync_age")) \
-        if not problems else "; ".join(problems)
-    module.exit_json(**result)
+    module = AnsibleModule(argument_spec=dict(backend.argument_spec(), fail_on_error=dict(type="bool", default=True)),
+                           required_if=backend.REQUIRED_IF, supports_check_mode=True)
+    result, failure = backend.check_clock(module.params, module.run_command, module.get_bin_path, module.warn)
+    if failure:
+        module.fail_json(**failure)
+    if result["problems"] and module.params["fail_on_error"]:
+        del result["msg"]
+        module.fail_json(msg="Clock check failed: " + "; ".join(result["problems"]), changed=False, **result)
+    module.exit_json(changed=False, **result)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,8 @@
 Sources:
 - ``module.fail_json(msg=<literal>)`` in plugins/modules and plugins/module_utils (``"..." % x``, ``"...".format()``,
   f-strings and ``"a" + "b"`` included; a message that is only a variable, such as ``str(exc)``, is not a literal);
+- ``fatal(<literal>, ...)``: a backend in plugins/module_utils that returns the message a module fails with (for
+  preflight_host to report it instead) builds it with a function named ``fatal``, its first argument;
 - ``ansible.builtin.fail`` ``msg`` and ``ansible.builtin.assert`` ``fail_msg`` in roles/*/tasks and playbooks/.
 
 The key phrase of a message is the start of its first piece of literal text between placeholders (``%s``, ``{}``,
@@ -78,7 +80,8 @@ def _literal_pieces(node) -> list[str] | None:
 
 
 def module_messages() -> list[tuple[str, tuple[str, ...]]]:
-    """(file:line, key) for every literal fail_json message (also ``msg = "..."; module.fail_json(msg=msg)``)."""
+    """(file:line, key) for every literal fail_json or fatal message (also ``msg = "..."; module.fail_json(msg=msg)``).
+    """
     found = []
     for path in sorted(ROOT.glob("plugins/module*/*.py")):
         tree = ast.parse(path.read_text())
@@ -86,13 +89,15 @@ def module_messages() -> list[tuple[str, tuple[str, ...]]]:
             assigned = [(n.lineno, n.targets[0].id, n.value) for n in ast.walk(func)
                         if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name)]
             for node in ast.walk(func):
-                if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                        and node.func.attr == "fail_json"):
+                if not isinstance(node, ast.Call):
                     continue
-                for kw in node.keywords:
-                    if kw.arg != "msg":
-                        continue
-                    value = kw.value
+                if isinstance(node.func, ast.Attribute) and node.func.attr == "fail_json":
+                    values = [kw.value for kw in node.keywords if kw.arg == "msg"]
+                elif isinstance(node.func, ast.Name) and node.func.id == "fatal":
+                    values = node.args[:1]
+                else:
+                    continue
+                for value in values:
                     if isinstance(value, ast.Name):
                         earlier = [v for line, name, v in assigned if name == value.id and line < node.lineno]
                         value = earlier[-1] if earlier else value

@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 import json
 import re
+import subprocess
 
 import pytest
 import yaml
@@ -42,6 +43,14 @@ def _argument_spec(module_name, monkeypatch):
     return mod, captured["argument_spec"]
 
 
+def _documentation(mod):
+    """The module's documentation as ansible-doc shows it: DOCUMENTATION with its doc fragments merged in."""
+    name = "engage_exec.recording." + mod.__name__.rsplit(".", 1)[-1]
+    out = subprocess.run([str(servers.ANSIBLE_BIN / "ansible-doc"), "--json", name], cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out)[name]["doc"]
+
+
 def _lookup(tree, dotted, children):
     """``checks.validate_certs`` -> tree['checks'][children]['validate_certs']."""
     parts = dotted.split(".")
@@ -66,7 +75,7 @@ def _summary_ok(case, facts):
 def test_tls_verification_on_by_default(case, monkeypatch):
     run = case.run
     mod, spec = _argument_spec(run["module"], monkeypatch)
-    doc = yaml.safe_load(mod.DOCUMENTATION)["options"]
+    doc = _documentation(mod)["options"]
     in_spec = _lookup(spec, run["option"], "options").get("default")
     in_doc = _lookup(doc, run["option"], "suboptions").get("default")
     role_default = _role_yaml(run["role"], "defaults", "main.yml")[run["role_option"]]

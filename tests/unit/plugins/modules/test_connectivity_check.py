@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import socket
 
 import pytest
 
@@ -23,19 +22,6 @@ def _run(capsys, args):
         with pytest.raises(SystemExit):
             connectivity_check.main()
     return json.loads(capsys.readouterr().out)
-
-
-@pytest.fixture
-def ports():
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(16)
-    closed = socket.socket()
-    closed.bind(("127.0.0.1", 0))
-    closed_port = closed.getsockname()[1]
-    closed.close()
-    yield listener.getsockname()[1], closed_port
-    listener.close()
 
 
 def test_bad_input_names_each_check(capsys):
@@ -85,3 +71,12 @@ def test_password_is_not_returned(capsys, ports):
         {"name": "web", "host": "127.0.0.1", "port": down, "protocol": "http", "url_username": "u",
          "url_password": "s3cr3t-pw"}]})
     assert "s3cr3t-pw" not in json.dumps(out)
+
+
+def test_bad_input_returns_the_problems(capsys):
+    out = _run(capsys, {"concurrency": 0, "checks": [{"name": "a", "host": "h", "port": 1},
+                                                     {"name": "a", "host": "h", "port": 2}]})
+    assert out["failed"] is True and out["msg"].startswith("The check table has 2 problem(s); nothing was probed:")
+    assert out["problems"] == ["check 'a': name is used twice (rows 1 and 2): names must be unique",
+                               "concurrency is 0: it must be at least 1"]
+    assert "results" not in out

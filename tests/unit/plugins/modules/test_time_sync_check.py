@@ -98,3 +98,19 @@ def test_timesyncd_read_through_timedatectl(capsys, monkeypatch):
     out = _run(capsys, {"max_sync_age": 4 * 86400})
     assert not out.get("failed") and out["source"] == "ntp1.example.com" and out["stratum"] == 2
     assert "does not report the clock offset" in _warnings(out)
+
+
+def test_chrony_rule_broken_fails_with_every_problem(capsys, tmp_path, monkeypatch):
+    """chronyc found in PATH; a broken rule fails the module (fail_on_error) with the status beside the message."""
+    chronyc = tmp_path / "chronyc"
+    tracking = ("7F000001,127.0.0.1,9,%.9f,-0.000000985,0.000000143,0.000000482,-0.037,0.005,0.106,0.000006511,"
+                "0.000000519,0.3,Normal" % (time.time() - 7200))
+    chronyc.write_text('#!/bin/sh\ncase "$*" in *tracking*) echo "%s" ;; *) exit 1 ;; esac\n' % tracking)
+    chronyc.chmod(0o755)
+    monkeypatch.setenv("PATH", "%s:/usr/bin:/bin" % tmp_path)
+    out = _run(capsys, {"method": "chrony", "max_sync_age": 3600})
+    assert out["failed"] is True and out["changed"] is False
+    assert out["msg"].startswith("Clock check failed: last synchronisation was 2:00:00 ago, more than max_sync_age")
+    assert out["method"] == "chrony" and out["sources"] == [] and out["tried"] == [] and len(out["problems"]) == 1
+    out = _run(capsys, {"method": "chrony", "max_sync_age": 3600, "fail_on_error": False})
+    assert not out.get("failed") and out["msg"] == out["problems"][0] and out["synchronized"] is True
