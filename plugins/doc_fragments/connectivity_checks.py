@@ -7,7 +7,7 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:  # pylint: disable=too-few-public-methods
-    """The check table of connectivity_check and preflight_host (module_utils/_connectivity.py argument_spec)."""
+    """The check table of connectivity_check and host_probe (module_utils/_connectivity.py argument_spec)."""
 
     DOCUMENTATION = r"""
 options:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 class ModuleDocFragment:  # pylint: disable=too-few-public-methods
     """Attributes of the modules that only read (connectivity_check, time_sync_check, tcp_listeners, host_resources,
-    preflight_host)."""
+    host_probe)."""
 
     DOCUMENTATION = r"""
 attributes:

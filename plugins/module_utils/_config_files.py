@@ -1,12 +1,17 @@
 # Copyright: (c) 2026, engage_exec.recording contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Private backend of the ``config_files`` module: a set of configuration files and symbolic links, written as one
-change and checked by one command.
+"""Private backend of the ``config_files`` module: a set of directories, configuration files and symbolic links,
+made as one change and checked by one command.
 
 The steps are separate functions: :func:`prepare` checks the whole input (every problem at once) and
-:func:`plan_file` / :func:`plan_link` read what is there; :func:`apply` writes what differs, remembering what each
-target was (:class:`Old`), and :func:`rollback` puts that back. :func:`run` ties them together for the module.
+:func:`plan_directory` / :func:`plan_file` / :func:`plan_link` read what is there; :func:`apply` makes what differs
+(directories first), remembering what each target was (:class:`Old`), and :func:`rollback` puts that back. :func:`run`
+ties them together for the module.
+
+A missing directory is created with its missing parents (``mkdir -p``: the parents get the umask's mode and no owner
+change; owner, group and mode go to the directory named). On rollback the directories this call created are removed
+again, deepest first and only when empty.
 
 A file is written through a temporary file in its own directory, renamed over the old one; a link is made under a
 temporary name and renamed over the old link. So a reader (Apache, HAProxy) sees the old or the new version of every
@@ -46,6 +51,28 @@ class Old:
         self.uid = uid
         self.gid = gid
         self.target = target
+
+
+class DirItem:
+    """One element of ``directories``, checked: ``real`` is the directory (a symbolic link is followed), ``missing``
+    the directories to create, outermost first (empty when ``real`` exists)."""
+
+    __slots__ = ("path", "real", "missing", "mode", "uid", "gid", "old", "attributes", "created")
+
+    def __init__(self, path, real, missing, mode, uid, gid):
+        self.path = path
+        self.real = real
+        self.missing = missing
+        self.mode = mode
+        self.uid = uid
+        self.gid = gid
+        self.old = None          # an Old (mode, uid, gid) when the directory exists, else None (set by plan_directory)
+        self.attributes = {}     # name -> (before, after) of the owner, group and mode that differ
+        self.created = []        # the directories apply actually created, outermost first
+
+    @property
+    def changed(self):
+        return bool(self.missing) or bool(self.attributes)
 
 
 class FileItem:
@@ -127,35 +154,22 @@ def octal(mode):
     return "%04o" % mode
 
 
-def _parent_problem(path, check_mode):
-    """Why the parent directory of ``path`` cannot take it, or None. In check mode a missing directory is accepted:
-    the task that would create it did not run either."""
+def _parent_problem(path, check_mode, planned=()):
+    """Why the parent directory of ``path`` cannot take it, or None. A directory that ``directories`` creates
+    (``planned``: real paths) is accepted; in check mode any missing directory is: the task that would create it did
+    not run either."""
     parent = os.path.dirname(path)
     if os.path.isdir(parent):
         return None
     if os.path.lexists(parent):
         return "%s: %s is not a directory" % (path, parent)
-    if check_mode:
+    if check_mode or parent in planned or os.path.realpath(parent) in planned:
         return None
-    return "%s: directory %s does not exist; create it first (ansible.builtin.file state=directory)" % (path, parent)
+    return "%s: directory %s does not exist; add it to directories (or create it first)" % (path, parent)
 
 
-def _file_item(where, entry, check_mode, problems):
-    """The FileItem of one ``files`` element, or None; its problems are appended to ``problems``."""
-    path = entry.get("path")
-    if not path or not os.path.isabs(path):
-        problems.append("%s: path %r is not an absolute path" % (where, path))
-        return None
-    before = len(problems)
-    real = os.path.realpath(path)
-    if os.path.isdir(real):
-        problems.append("%s: is a directory" % path)
-    elif os.path.lexists(real) and not os.path.isfile(real):
-        problems.append("%s: is not a regular file" % path)
-    else:
-        problem = _parent_problem(real, check_mode)
-        if problem:
-            problems.append(problem)
+def _attributes(path, entry, problems):
+    """(mode, uid, gid) of an element of ``files`` or ``directories`` (None when not given); problems appended."""
     mode = uid = gid = None
     if entry.get("mode") is not None:
         try:
@@ -174,6 +188,66 @@ def _file_item(where, entry, check_mode, problems):
             uid = number
         else:
             gid = number
+    return mode, uid, gid
+
+
+def _kind(path):
+    """What is at an existing ``path`` that is not a directory, for a message."""
+    if os.path.islink(path):
+        target = os.path.realpath(path)
+        if not os.path.lexists(target):
+            return "a symbolic link to %s, which does not exist" % target
+        return "a symbolic link to %s, %s" % (target, _kind(target))
+    return "a regular file" if os.path.isfile(path) else "a special file (device, socket or FIFO)"
+
+
+def _dir_item(where, entry, problems, planned):
+    """The DirItem of one ``directories`` element, or None; its problems are appended to ``problems``. The directory
+    and the parents it creates are added to ``planned`` (a set of real paths) when its path is usable, so that the
+    files and links of the same call may go into them."""
+    path = entry.get("path")
+    if not path or not os.path.isabs(path):
+        problems.append("%s: path %r is not an absolute path" % (where, path))
+        return None
+    path = os.path.normpath(path)
+    before = len(problems)
+    real = os.path.realpath(path)
+    missing = []
+    if os.path.lexists(path) and not os.path.isdir(path):
+        problems.append("%s: is %s, not a directory; remove it first or choose another path" % (path, _kind(path)))
+    else:
+        current = real
+        while not os.path.lexists(current):
+            missing.insert(0, current)
+            current = os.path.dirname(current)
+        if not os.path.isdir(current):
+            problems.append("%s: %s is %s, not a directory" % (path, current, _kind(current)))
+        else:
+            planned.add(real)
+            planned.update(missing)
+    mode, uid, gid = _attributes(path, entry, problems)
+    if len(problems) > before:
+        return None
+    return DirItem(path, real, missing, mode, uid, gid)
+
+
+def _file_item(where, entry, check_mode, problems, planned=()):
+    """The FileItem of one ``files`` element, or None; its problems are appended to ``problems``."""
+    path = entry.get("path")
+    if not path or not os.path.isabs(path):
+        problems.append("%s: path %r is not an absolute path" % (where, path))
+        return None
+    before = len(problems)
+    real = os.path.realpath(path)
+    if os.path.isdir(real):
+        problems.append("%s: is a directory" % path)
+    elif os.path.lexists(real) and not os.path.isfile(real):
+        problems.append("%s: is not a regular file" % path)
+    else:
+        problem = _parent_problem(real, check_mode, planned)
+        if problem:
+            problems.append(problem)
+    mode, uid, gid = _attributes(path, entry, problems)
     try:
         data = to_bytes(entry.get("content") or "", errors="surrogate_or_strict")
     except UnicodeError:
@@ -184,7 +258,7 @@ def _file_item(where, entry, check_mode, problems):
     return FileItem(path, real, data, mode, uid, gid)
 
 
-def _link_item(where, entry, check_mode, problems):
+def _link_item(where, entry, check_mode, problems, planned=()):
     """The LinkItem of one ``links`` element, or None; its problems are appended to ``problems``."""
     path, src = entry.get("path"), entry.get("src")
     if not path or not os.path.isabs(path):
@@ -198,7 +272,7 @@ def _link_item(where, entry, check_mode, problems):
         kind = "a directory" if os.path.isdir(path) else "a regular file" if os.path.isfile(path) else "not a link"
         problems.append("%s: is %s, not a symbolic link; remove it first or choose another path" % (path, kind))
     else:
-        problem = _parent_problem(path, check_mode)
+        problem = _parent_problem(path, check_mode, planned)
         if problem:
             problems.append(problem)
     if len(problems) > before:
@@ -206,9 +280,23 @@ def _link_item(where, entry, check_mode, problems):
     return LinkItem(path, src)
 
 
-def _duplicates(files, links):
-    """A problem for each target named more than once (files by the path they write, links by their own path)."""
-    seen, problems = {}, []
+def _duplicates(directories, files, links):
+    """A problem for each target named more than once (directories and files by their path and the path they make,
+    links by their own path), and for a file or link at a parent directory that ``directories`` creates."""
+    seen, parents, problems = {}, {}, []
+    for item in directories:
+        keys = (item.path, item.real)
+        other = next((seen[key] for key in keys if key in seen), None)
+        if other is not None:
+            problems.append("%s: given more than once (also as %s)" % (item.path, other.path))
+        for key in keys:
+            seen.setdefault(key, item)
+        for parent in item.missing[:-1]:
+            parents.setdefault(parent, item)
+    for item in files + links:
+        key = item.real if isinstance(item, FileItem) else os.path.realpath(item.path)
+        if key in parents and key not in seen:
+            problems.append("%s: is a parent directory that %s creates (directories)" % (item.path, parents[key].path))
     for item in files:
         keys = (os.path.normpath(item.path), item.real)
         other = next((seen[key] for key in keys if key in seen), None)
@@ -237,23 +325,28 @@ def _command_problem(argv, find_bin):
     return None
 
 
-def prepare(files, links, validate, check_mode, find_bin):
-    """(file items, link items, problems): the input checked in full, before anything is read or written."""
-    problems, file_items, link_items = [], [], []
+def prepare(files, links, validate, check_mode, find_bin, directories=None):
+    """(directory items, file items, link items, problems): the input checked in full, before anything is read or
+    written."""
+    problems, dir_items, file_items, link_items, planned = [], [], [], [], set()
+    for index, entry in enumerate(directories or []):
+        item = _dir_item("directories[%d]" % index, entry, problems, planned)
+        if item:
+            dir_items.append(item)
     for index, entry in enumerate(files or []):
-        item = _file_item("files[%d]" % index, entry, check_mode, problems)
+        item = _file_item("files[%d]" % index, entry, check_mode, problems, planned)
         if item:
             file_items.append(item)
     for index, entry in enumerate(links or []):
-        item = _link_item("links[%d]" % index, entry, check_mode, problems)
+        item = _link_item("links[%d]" % index, entry, check_mode, problems, planned)
         if item:
             link_items.append(item)
-    problems.extend(_duplicates(file_items, link_items))
+    problems.extend(_duplicates(dir_items, file_items, link_items))
     if validate is not None and not check_mode:
         problem = _command_problem(validate, find_bin)
         if problem:
             problems.append(problem)
-    return file_items, link_items, problems
+    return dir_items, file_items, link_items, problems
 
 
 def input_failure(problems):
@@ -275,6 +368,25 @@ def read_old(path):
     return Old(data=data, mode=stat.S_IMODE(st.st_mode), uid=st.st_uid, gid=st.st_gid)
 
 
+def _differences(old, item):
+    """name -> (before, after), shown as text, of the owner, group and mode that ``item`` gives and ``old`` differs
+    in."""
+    wanted = (("owner", old.uid, item.uid, user_name), ("group", old.gid, item.gid, group_name),
+              ("mode", old.mode, item.mode, octal))
+    return dict((name, (show(before), show(after))) for name, before, after, show in wanted
+                if after is not None and before != after)
+
+
+def plan_directory(item):
+    """Fill in ``item.old`` and ``attributes`` from the directory on disk (nothing to read when it is missing)."""
+    if item.missing:
+        return item
+    st = os.stat(item.real)
+    item.old = Old(mode=stat.S_IMODE(st.st_mode), uid=st.st_uid, gid=st.st_gid)
+    item.attributes = _differences(item.old, item)
+    return item
+
+
 def plan_file(item):
     """Fill in ``item.old``, ``content_changed`` and ``attributes`` from the file on disk."""
     item.old = read_old(item.real)
@@ -282,10 +394,7 @@ def plan_file(item):
         item.content_changed = True
         return item
     item.content_changed = item.old.data != item.data
-    wanted = (("owner", item.old.uid, item.uid, user_name), ("group", item.old.gid, item.gid, group_name),
-              ("mode", item.old.mode, item.mode, octal))
-    item.attributes = dict((name, (show(before), show(after))) for name, before, after, show in wanted
-                           if after is not None and before != after)
+    item.attributes = _differences(item.old, item)
     return item
 
 
@@ -296,9 +405,15 @@ def plan_link(item):
     return item
 
 
-def plan(file_items, link_items):
+def plan(file_items, link_items, dir_items=()):
     """Read every target; problems (a file that cannot be read) are returned, nothing raises."""
     problems = []
+    for item in dir_items:
+        try:
+            plan_directory(item)
+        except OSError as exc:
+            problems.append("%s: cannot be read (%s); run with become or check its permissions"
+                            % (item.path, exc.strerror))
     for item in file_items:
         try:
             plan_file(item)
@@ -313,23 +428,52 @@ def plan(file_items, link_items):
     return problems
 
 
-def changed_items(file_items, link_items):
-    return [item for item in file_items + link_items if item.changed]
+def changed_items(file_items, link_items, dir_items=()):
+    return [item for item in list(dir_items) + file_items + link_items if item.changed]
 
 
-def diff_entries(file_items, link_items):
-    """One before/after entry per changed content or link, one more per file whose owner, group or mode change."""
+def _umask():
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _attribute_entry(item):
+    header = "%s (%s)" % (item.path, ", ".join(sorted(item.attributes)))
+    return dict(before_header=header, after_header=header,
+                before="".join("%s: %s\n" % (k, v[0]) for k, v in sorted(item.attributes.items())),
+                after="".join("%s: %s\n" % (k, v[1]) for k, v in sorted(item.attributes.items())))
+
+
+def _new_directory_entry(item):
+    """``absent`` -> ``directory`` with the mode it gets (given, else the umask's) and the owner and group given."""
+    mode = item.mode if item.mode is not None else 0o777 & ~_umask()
+    after = "directory\nmode: %s\n" % octal(mode)
+    if item.uid is not None:
+        after += "owner: %s\n" % user_name(item.uid)
+    if item.gid is not None:
+        after += "group: %s\n" % group_name(item.gid)
+    if len(item.missing) > 1:
+        after += "parents created: %s\n" % ", ".join(item.missing[:-1])
+    return dict(before_header=item.path, after_header=item.path, before="absent\n", after=after)
+
+
+def diff_entries(file_items, link_items, dir_items=()):
+    """One before/after entry per created directory, changed content or link, one more per directory or file whose
+    owner, group or mode change."""
     entries = []
+    for item in dir_items:
+        if item.missing:
+            entries.append(_new_directory_entry(item))
+        elif item.attributes:
+            entries.append(_attribute_entry(item))
     for item in file_items:
         if item.content_changed:
             before = "" if item.old is None else to_text(item.old.data, errors="surrogate_then_replace")
             entries.append(dict(before_header=item.path, after_header=item.path, before=before,
                                 after=to_text(item.data, errors="surrogate_then_replace")))
         if item.attributes:
-            header = "%s (%s)" % (item.path, ", ".join(sorted(item.attributes)))
-            entries.append(dict(before_header=header, after_header=header,
-                                before="".join("%s: %s\n" % (k, v[0]) for k, v in sorted(item.attributes.items())),
-                                after="".join("%s: %s\n" % (k, v[1]) for k, v in sorted(item.attributes.items()))))
+            entries.append(_attribute_entry(item))
     for item in link_items:
         if item.changed:
             entries.append(dict(before_header=item.path, after_header=item.path,
@@ -395,6 +539,56 @@ def remove(path):
         fsync_dir(os.path.dirname(path))
 
 
+def apply_directory(item):
+    """Create the missing directories (outermost first; ``item.created`` gets each one this call made), then give the
+    directory its owner, group and mode. The parents keep the umask's mode and the process's owner."""
+    for path in item.missing:
+        try:
+            # the directory named is made private until its own mode is set: nobody enters it in between
+            os.mkdir(path, 0o700 if path == item.real and item.mode is not None else 0o777)
+        except FileExistsError:
+            if os.path.isdir(path):  # made meanwhile (by an earlier element of directories): not ours to remove
+                continue
+            raise
+        item.created.append(path)
+        fsync_dir(os.path.dirname(path))
+    set_attributes(item.real, item.uid, item.gid, item.mode)
+
+
+def _entries(path, limit=5):
+    """The first names in a directory, for a message."""
+    try:
+        names = sorted(os.listdir(path))
+    except OSError:
+        return "files"
+    return ", ".join(names[:limit]) + (", ..." if len(names) > limit else "")
+
+
+class NotEmpty(Exception):
+    """A directory this call created holds something it did not put there: it is left in place."""
+
+
+def restore_directory(item):
+    """Remove the directories this call created, deepest first, only when empty; else revert owner, group and
+    mode. NotEmpty when a created directory holds files of someone else (it and its parents stay)."""
+    if item.old is not None:
+        set_attributes(item.real, item.old.uid, item.old.gid, item.old.mode)
+        return
+    for index in range(len(item.created) - 1, -1, -1):
+        path = item.created[index]
+        try:
+            os.rmdir(path)
+        except OSError as exc:
+            if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                raise
+            text = "%s: created by this call but left in place, it is not empty (something else put %s into it)" % (
+                path, _entries(path))
+            if index:
+                text += "; so are the parents created with it (%s)" % ", ".join(item.created[:index])
+            raise NotEmpty(text)
+        fsync_dir(os.path.dirname(path))
+
+
 def apply_file(module, item):
     if item.content_changed:
         write_atomic(module, item.real, item.data)
@@ -442,7 +636,9 @@ def apply(module, items, done):
     for item in items:
         done.append(item)
         try:
-            if isinstance(item, FileItem):
+            if isinstance(item, DirItem):
+                apply_directory(item)
+            elif isinstance(item, FileItem):
                 apply_file(module, item)
             else:
                 replace_link(item.path, item.src)
@@ -455,11 +651,15 @@ def rollback(module, done):
     restored, problems = [], []
     for item in reversed(done):
         try:
-            if isinstance(item, FileItem):
+            if isinstance(item, DirItem):
+                restore_directory(item)
+            elif isinstance(item, FileItem):
                 restore_file(module, item)
             else:
                 restore_link(item)
             restored.append(item.path)
+        except NotEmpty as exc:
+            problems.append(str(exc))
         except Exception as exc:  # keep going: every other item still gets its old state back
             problems.append("%s (%s)" % (item.path, getattr(exc, "strerror", None) or exc))
     restored.reverse()
@@ -493,16 +693,16 @@ def run(module):
     """Everything the module does for ``module.params``: exits through exit_json or fail_json."""
     params = module.params
     argv = params["validate"]
-    file_items, link_items, problems = prepare(params["files"], params["links"], argv, module.check_mode,
-                                               module.get_bin_path)
-    problems.extend(plan(file_items, link_items))  # the items without a problem: what is there
+    dir_items, file_items, link_items, problems = prepare(params["files"], params["links"], argv, module.check_mode,
+                                                          module.get_bin_path, params.get("directories"))
+    problems.extend(plan(file_items, link_items, dir_items))  # the items without a problem: what is there
     if problems:
         module.fail_json(msg=input_failure(problems))
 
-    items = changed_items(file_items, link_items)
+    items = changed_items(file_items, link_items, dir_items)
     result = dict(changed=bool(items), changed_files=[item.path for item in items], backup_files={})
     if module._diff:
-        result["diff"] = diff_entries(file_items, link_items)
+        result["diff"] = diff_entries(file_items, link_items, dir_items)
     if module.check_mode:
         module.exit_json(**result)
 

@@ -1,7 +1,7 @@
 # Copyright: (c) 2026, engage_exec.recording contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Backend of the connectivity_check module (and of preflight_host's connectivity part): protocol-aware probes run
+"""Backend of the connectivity_check module (and of host_probe's connectivity part): protocol-aware probes run
 concurrently in a bounded thread pool, and the whole check of a table (probe_table).
 
 Private to this collection; the API may change without notice.

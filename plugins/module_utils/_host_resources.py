@@ -12,7 +12,7 @@ DOCKER_VERSION_FORMAT = "{{.Server.Version}}"
 
 
 def argument_spec():
-    """The options of host_resources, and the suboptions of preflight_host's O(resources)."""
+    """The options of host_resources, and the suboptions of host_probe's O(resources)."""
     return dict(paths=dict(type="list", elements="path", default=[]), docker=dict(type="bool", default=False))
 
 

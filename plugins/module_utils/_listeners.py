@@ -2,7 +2,8 @@
 # Copyright: (c) 2026, engage_exec.recording contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Which processes listen on which TCP ports, from /proc alone (read-only; Linux)."""
+"""Which processes listen on which TCP ports, from /proc alone (read-only; Linux). Backend of tcp_listeners and of
+host_probe's listeners part."""
 
 from __future__ import annotations
 
@@ -10,6 +11,21 @@ import os
 
 LISTEN = "0A"
 UNKNOWN = "unknown[?]"
+
+
+def fatal(msg):
+    """The message a module fails with when bad_ports() refuses its ports (named so for
+    tests/integration/error_messages.py)."""
+    return msg
+
+
+def bad_ports(ports, option="ports"):
+    """None when every one of ``ports`` is a TCP port, else the message that names the others (``option`` is the
+    module option that holds them). Nothing is read then."""
+    bad = [p for p in ports if not 1 <= p <= 65535]
+    if bad:
+        return fatal("%s %s are not TCP ports (1-65535)." % (option, ", ".join(str(p) for p in bad)))
+    return None
 
 
 def listening_inodes(ports, tables=("/proc/net/tcp", "/proc/net/tcp6")):

@@ -1,7 +1,7 @@
 # Copyright: (c) 2026, engage_exec.recording contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Backend of the time_sync_check module (and of preflight_host's time part): parsers for chronyc, timedatectl
+"""Backend of the time_sync_check module (and of host_probe's time part): parsers for chronyc, timedatectl
 and ntpq, a small SNTP client, and the whole clock check (check_clock).
 
 Private to this collection; the API may change without notice.
@@ -273,7 +273,7 @@ def file_mtime(path):
 
 # ------------------------------------------------------------------------------------------- the clock check
 def argument_spec():
-    """The options of a clock check: time_sync_check's but fail_on_error, and preflight_host's O(time)."""
+    """The options of a clock check: time_sync_check's but fail_on_error, and host_probe's O(time)."""
     return dict(
         method=dict(type="str", default="auto", choices=["auto", "chrony", "timesyncd", "ntpd", "sntp"]),
         ntp_server=dict(type="str"),

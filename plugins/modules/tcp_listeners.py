@@ -66,9 +66,9 @@ from ansible_collections.engage_exec.recording.plugins.module_utils import _list
 def main():
     module = AnsibleModule(argument_spec=dict(ports=dict(type="list", elements="int", required=True)),
                            supports_check_mode=True)
-    bad = [p for p in module.params["ports"] if not 1 <= p <= 65535]
-    if bad:
-        module.fail_json(msg="ports %s are not TCP ports (1-65535)." % ", ".join(str(p) for p in bad))
+    msg = _listeners.bad_ports(module.params["ports"])
+    if msg:
+        module.fail_json(msg=msg)
     module.exit_json(changed=False, **_listeners.scan(module.params["ports"]))
 
 

@@ -5,7 +5,7 @@ Sources:
 - ``module.fail_json(msg=<literal>)`` in plugins/modules and plugins/module_utils (``"..." % x``, ``"...".format()``,
   f-strings and ``"a" + "b"`` included; a message that is only a variable, such as ``str(exc)``, is not a literal);
 - ``fatal(<literal>, ...)``: a backend in plugins/module_utils that returns the message a module fails with (for
-  preflight_host to report it instead) builds it with a function named ``fatal``, its first argument;
+  host_probe to report it instead) builds it with a function named ``fatal``, its first argument;
 - ``ansible.builtin.fail`` ``msg`` and ``ansible.builtin.assert`` ``fail_msg`` in roles/*/tasks and playbooks/.
 
 The key phrase of a message is the start of its first piece of literal text between placeholders (``%s``, ``{}``,

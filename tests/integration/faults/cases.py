@@ -137,7 +137,8 @@ MODULE_CASES += [
               "args": {"values": {"ORG_ID": "o"}, "absent": ["ORG_ID"]}}),
 ]
 
-# read-only modules: connectivity_check, time_sync_check, tcp_listeners, host_resources (nothing to change; "unchanged" says so).
+# read-only modules: connectivity_check, time_sync_check, tcp_listeners, host_resources, host_probe (nothing to change;
+# "unchanged" says so).
 READ_ONLY = "read-only module: changed=false"
 MODULE_CASES += [
     Case("connectivity-port-out-of-range", "module", "connectivity_check", "checks[].port 70000",
@@ -181,6 +182,9 @@ MODULE_CASES += [
     Case("host-resources-paths-mapping", "module", "host_resources", "paths: a mapping",
          "argument check fails; names paths and the type", ("paths", "list"), READ_ONLY,
          run={"module": "host_resources", "args": {"paths": {"root": "/"}}}),
+    Case("host-probe-sysctl-bad-names", "module", "host_probe", "sysctls ['../etc/passwd', 'net..x']",
+         "fails before reading anything; lists both names", ("'../etc/passwd'", "'net..x'", "Nothing was read"),
+         READ_ONLY, run={"module": "host_probe", "args": {"sysctls": ["../etc/passwd", "net..x"]}}),
     # htpasswd_users on a real password file (user mcp) with the real htpasswd program.
     Case("htpasswd-users-bad-name", "module", "htpasswd_users", "users {'bad:name': ..., 'mcp': ...}",
          "fails before any change; names the user and the rule, never a password",

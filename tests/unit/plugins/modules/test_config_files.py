@@ -1,8 +1,8 @@
 # Copyright: (c) 2026, engage_exec.recording contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The config_files module on real files and links: writes, idempotence, check and diff modes, the validation command
-and the rollback when it fails, input refusals, backups."""
+"""The config_files module on real directories, files and links: writes, idempotence, check and diff modes, the
+validation command and the rollback when it fails, input refusals, backups."""
 
 from __future__ import annotations
 
@@ -289,9 +289,9 @@ def test_write_failure_midway_rolls_back(capsys, site, monkeypatch):
     assert not os.path.lexists(str(site / "sites-enabled" / "webdav.conf"))
 
 
-def test_links_alone_or_files_required(capsys):
+def test_directories_files_or_links_required(capsys):
     res, dummy = run_module(capsys)
-    assert res["failed"] and "one of the following is required: files, links" in res["msg"]
+    assert res["failed"] and "one of the following is required: directories, files, links" in res["msg"]
 
 
 @pytest.mark.parametrize("mode,expected", [("0644", 0o644), ("755", 0o755), (0o600, 0o600), ("04755", 0o4755)])
@@ -315,3 +315,223 @@ def test_failed_backup_changes_nothing(capsys, site, monkeypatch):
     res, dummy = run_module(capsys, files=files_of(site), backup=True)
     assert res["failed"] and "could not back up" in res["msg"] and "Nothing was changed." in res["msg"]
     assert snapshot(site) == before
+
+
+# --- directories ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def umask_022():
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+def dirs_of(site):
+    """Everything under ``site`` that is a directory: its mode, uid and gid."""
+    state = {}
+    for dirpath, dirnames, dummy in os.walk(str(site)):
+        for name in dirnames:
+            st = os.lstat(os.path.join(dirpath, name))
+            state[os.path.join(dirpath, name)] = (stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid)
+    return state
+
+
+def test_new_directory_with_parents_then_nothing_to_do(capsys, site, umask_022):
+    leaf = site / "srv" / "exec" / "recordings"
+    user = pwd.getpwuid(os.getuid()).pw_name
+    group = grp.getgrgid(os.getgid()).gr_name
+    args = dict(directories=[dict(path=str(leaf), owner=user, group=group, mode="0750")])
+    res, dummy = run_module(capsys, **args)
+    assert res["_rc"] == 0 and res["changed"] is True and res["changed_files"] == [str(leaf)]
+    assert leaf.is_dir() and mode_of(leaf) == 0o750
+    assert os.stat(str(leaf)).st_uid == os.getuid() and os.stat(str(leaf)).st_gid == os.getgid()
+    assert mode_of(site / "srv") == 0o755 and mode_of(site / "srv" / "exec") == 0o755  # parents: the umask's mode
+
+    before = dirs_of(site)
+    res, dummy = run_module(capsys, **args)
+    assert res["_rc"] == 0 and res["changed"] is False and res["changed_files"] == []
+    assert dirs_of(site) == before
+
+
+def test_existing_directory_gets_its_mode_corrected(capsys, site):
+    conf = site / "conf"
+    os.chmod(str(conf), 0o755)
+    args = dict(directories=[dict(path=str(conf), mode="0750")])
+    res, dummy = run_module(capsys, _ansible_diff=True, **args)
+    assert res["changed"] and res["changed_files"] == [str(conf)] and mode_of(conf) == 0o750
+    assert res["diff"] == [dict(before_header=str(conf) + " (mode)", after_header=str(conf) + " (mode)",
+                                before="mode: 0755\n", after="mode: 0750\n")]
+    assert (conf / "ports.conf").read_bytes() == b"Listen 80\n"  # the content is not touched
+    res, dummy = run_module(capsys, **args)
+    assert not res["changed"]
+    # Without attributes, an existing directory is left as it is.
+    res, dummy = run_module(capsys, directories=[dict(path=str(conf))])
+    assert not res["changed"] and mode_of(conf) == 0o750
+
+
+def test_symlink_to_a_directory_is_followed(capsys, site):
+    alias = site / "conf-alias"
+    alias.symlink_to("conf")
+    os.chmod(str(site / "conf"), 0o755)
+    res, dummy = run_module(capsys, directories=[dict(path=str(alias), mode="0700")],
+                            files=[dict(path=str(alias / "new.conf"), content="x\n")])
+    assert res["_rc"] == 0 and res["changed_files"] == [str(alias), str(alias / "new.conf")]
+    assert alias.is_symlink() and mode_of(site / "conf") == 0o700
+    assert (site / "conf" / "new.conf").read_bytes() == b"x\n"
+
+
+def test_check_mode_creates_no_directory_and_accepts_files_in_it(capsys, site, umask_022):
+    leaf = site / "new" / "lock"
+    target = leaf / "site.conf"
+    link = leaf / "enabled.conf"
+    before, before_dirs = snapshot(site), dirs_of(site)
+    os.chmod(str(site / "conf"), 0o755)
+    res, dummy = run_module(capsys, _ansible_check_mode=True, _ansible_diff=True,
+                            directories=[dict(path=str(leaf), mode="0750", owner=str(os.getuid())),
+                                         dict(path=str(site / "conf"), mode="0700")],
+                            files=[dict(path=str(target), content="a\n")],
+                            links=[dict(path=str(link), src="site.conf")], validate=["false"])
+    assert res["_rc"] == 0 and res["changed"] is True and "validate" not in res
+    assert res["changed_files"] == [str(leaf), str(site / "conf"), str(target), str(link)]
+    assert not (site / "new").exists() and mode_of(site / "conf") == 0o755
+    assert snapshot(site) == before and dirs_of(site) == before_dirs
+    user = pwd.getpwuid(os.getuid()).pw_name
+    assert res["diff"][:2] == [
+        dict(before_header=str(leaf), after_header=str(leaf), before="absent\n",
+             after="directory\nmode: 0750\nowner: %s\nparents created: %s\n" % (user, site / "new")),
+        dict(before_header=str(site / "conf") + " (mode)", after_header=str(site / "conf") + " (mode)",
+             before="mode: 0755\n", after="mode: 0700\n"),
+    ]
+    assert [entry["before_header"] for entry in res["diff"][2:]] == [str(target), str(link)]
+
+
+def test_new_directory_without_mode_shows_the_umask_mode_in_the_diff(capsys, tmp_path, umask_022):
+    leaf = tmp_path / "plain"
+    res, dummy = run_module(capsys, _ansible_diff=True, directories=[dict(path=str(leaf))])
+    assert res["changed"] and mode_of(leaf) == 0o755
+    assert res["diff"] == [dict(before_header=str(leaf), after_header=str(leaf), before="absent\n",
+                                after="directory\nmode: 0755\n")]
+
+
+def test_file_and_link_into_a_directory_created_by_the_same_call(capsys, site):
+    leaf = site / "webdav" / "sites"
+    target = leaf / "site.conf"
+    link = site / "webdav" / "enabled.conf"  # in a parent that the same call creates
+    res, dummy = run_module(capsys, directories=[dict(path=str(leaf), mode="0750")],
+                            files=[dict(path=str(target), content="a\n", mode="0640")],
+                            links=[dict(path=str(link), src="sites/site.conf")], validate=["test", "-f", str(link)])
+    assert res["_rc"] == 0 and res["changed_files"] == [str(leaf), str(target), str(link)]
+    assert res["validate"]["rc"] == 0
+    assert target.read_bytes() == b"a\n" and mode_of(target) == 0o640 and mode_of(leaf) == 0o750
+    assert os.readlink(str(link)) == "sites/site.conf"
+    res, dummy = run_module(capsys, directories=[dict(path=str(leaf), mode="0750")],
+                            files=[dict(path=str(target), content="a\n", mode="0640")],
+                            links=[dict(path=str(link), src="sites/site.conf")])
+    assert not res["changed"]
+
+
+def test_directory_input_problems_all_at_once(capsys, site):
+    ports = site / "conf" / "ports.conf"
+    (site / "dangling").symlink_to("nowhere")
+    (site / "to-file").symlink_to("conf/ports.conf")
+    before, before_dirs = snapshot(site), dirs_of(site)
+    res, dummy = run_module(capsys, directories=[dict(path=str(ports), mode="0750"),
+                                                 dict(path=str(ports / "below")),
+                                                 dict(path=str(site / "to-file")),
+                                                 dict(path=str(site / "dangling")),
+                                                 dict(path="relative/dir"),
+                                                 dict(path=str(site / "new"), mode="rwx", group="no-such-group-xyz"),
+                                                 dict(path=str(site / "conf")),
+                                                 dict(path=str(site / "conf") + "/")],
+                            files=[dict(path=str(site / "new" / "x.conf"), content="x\n"),
+                                   dict(path=str(site / "made" / "sub"), content="x\n")])
+    assert res["failed"]
+    msg = res["msg"]
+    assert msg.startswith("config_files: the files were not written") and msg.endswith("Nothing was changed.")
+    assert "%s: is a regular file, not a directory" % ports in msg
+    assert "%s: %s is a regular file, not a directory" % (ports / "below", ports) in msg
+    assert "%s: is a symbolic link to %s, a regular file, not a directory" % (site / "to-file", ports) in msg
+    assert "%s: is a symbolic link to %s, which does not exist" % (site / "dangling", site / "nowhere") in msg
+    assert "directories[4]: path 'relative/dir' is not an absolute path" in msg
+    assert "mode 'rwx' is not an octal mode" in msg and "group 'no-such-group-xyz' does not exist" in msg
+    assert "%s: given more than once (also as %s)" % (site / "conf", site / "conf") in msg
+    # a file into a directory of the call is accepted (that directory's own problems are listed), one into a
+    # missing directory that the call does not create is not
+    assert "directory %s does not exist" % (site / "new") not in msg
+    assert "%s: directory %s does not exist; add it to directories" % (site / "made" / "sub", site / "made") in msg
+    assert "9 problems" in msg
+    assert snapshot(site) == before and dirs_of(site) == before_dirs
+
+
+def test_file_at_a_directory_path_of_the_same_call_is_refused(capsys, site):
+    res, dummy = run_module(capsys, directories=[dict(path=str(site / "a" / "b" / "c"))],
+                            files=[dict(path=str(site / "a" / "b" / "c"), content="x"),
+                                   dict(path=str(site / "a" / "b"), content="y")])
+    assert res["failed"] and "2 problems" in res["msg"]
+    assert "%s: given more than once" % (site / "a" / "b" / "c") in res["msg"]
+    assert "%s: is a parent directory that %s creates" % (site / "a" / "b", site / "a" / "b" / "c") in res["msg"]
+    assert not (site / "a").exists()
+
+
+def test_failed_validation_removes_created_directories_and_restores_modes(capsys, site):
+    conf = site / "conf"
+    os.chmod(str(conf), 0o755)
+    before, before_dirs = snapshot(site), dirs_of(site)
+    leaf = site / "srv" / "exec" / "recordings"
+    res, dummy = run_module(capsys, directories=[dict(path=str(leaf), mode="0750"), dict(path=str(conf), mode="0700"),
+                                                 dict(path=str(site / "srv" / "exec" / "lock"))],
+                            files=[dict(path=str(leaf / "README"), content="x\n")], validate=["false"])
+    assert res["failed"] and res["rc"] == 1 and "back in place" in res["msg"]
+    assert res["rolled_back"] == [str(leaf), str(conf), str(site / "srv" / "exec" / "lock"), str(leaf / "README")]
+    assert not (site / "srv").exists()  # the created parents too
+    assert mode_of(conf) == 0o755
+    assert snapshot(site) == before and dirs_of(site) == before_dirs
+
+
+def test_created_directory_with_a_foreign_file_is_left_and_reported(capsys, site):
+    leaf = site / "data" / "spool"
+    conf = site / "conf"
+    os.chmod(str(conf), 0o755)
+    res, dummy = run_module(capsys, directories=[dict(path=str(leaf)), dict(path=str(conf), mode="0700")],
+                            validate=["sh", "-c", "touch %s/x; exit 1" % leaf])
+    assert res["failed"] and res["rc"] == 1
+    assert res["rolled_back"] == [str(conf)] and mode_of(conf) == 0o755
+    assert (leaf / "x").exists()  # left in place, with its parent
+    msg = res["msg"]
+    assert "Could NOT be put back: %s: created by this call but left in place, it is not empty" % leaf in msg
+    assert "(something else put x into it); so are the parents created with it (%s)" % (site / "data") in msg
+
+
+def test_write_failure_after_directories_removes_them(capsys, site, monkeypatch):
+    def broken(path, target):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(_config_files, "replace_link", broken)
+    leaf = site / "new" / "enabled"
+    res, dummy = run_module(capsys, directories=[dict(path=str(leaf))],
+                            links=[dict(path=str(leaf / "site.conf"), src="../site.conf")])
+    assert res["failed"] and "could not write" in res["msg"]
+    assert res["rolled_back"] == [str(leaf), str(leaf / "site.conf")]
+    assert not (site / "new").exists()
+
+
+def test_backup_ignores_directories(capsys, site):
+    res, dummy = run_module(capsys, directories=[dict(path=str(site / "conf"), mode="0700")], backup=True)
+    assert res["changed"] and res["backup_files"] == {}
+    assert sorted(os.listdir(str(site))) == ["conf", "sites-available", "sites-enabled"]
+
+
+def test_new_directory_is_private_until_its_mode_is_set(capsys, tmp_path, monkeypatch):
+    made = []
+    real_mkdir = os.mkdir
+
+    def recording_mkdir(path, mode=0o777):
+        made.append((path, mode))
+        return real_mkdir(path, mode)
+
+    monkeypatch.setattr(_config_files.os, "mkdir", recording_mkdir)
+    leaf = tmp_path / "a" / "b"
+    res, dummy = run_module(capsys, directories=[dict(path=str(leaf), mode="0755")])
+    assert res["changed"] and mode_of(leaf) == 0o755
+    assert made == [(str(tmp_path / "a"), 0o777), (str(leaf), 0o700)]

@@ -1,11 +1,13 @@
 # Copyright: (c) 2026, engage_exec.recording contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""preflight_host does what host_resources, time_sync_check and connectivity_check do, in one call."""
+"""host_probe reads, in one call, what host_resources, time_sync_check, connectivity_check and tcp_listeners read,
+kernel parameters and the installed packages."""
 
 from __future__ import annotations
 
 import json
+import os
 import socket
 import time
 
@@ -14,8 +16,9 @@ import pytest
 from ansible.module_utils.common import warnings as module_warnings
 
 from ansible_collections.engage_exec.recording.plugins.modules import connectivity_check
+from ansible_collections.engage_exec.recording.plugins.modules import host_probe
 from ansible_collections.engage_exec.recording.plugins.modules import host_resources
-from ansible_collections.engage_exec.recording.plugins.modules import preflight_host
+from ansible_collections.engage_exec.recording.plugins.modules import tcp_listeners
 from ansible_collections.engage_exec.recording.plugins.modules import time_sync_check
 
 from ansible_collections.engage_exec.recording.tests.unit.plugins.modules.module_runner import run_main
@@ -68,13 +71,14 @@ def chronyc(fake_bin):
 
 
 def test_omitted_parts_are_not_run(capsys):
-    out = _alone(preflight_host.main, capsys)
+    out = _alone(host_probe.main, capsys)
     assert out["_rc"] == 0 and not out.get("failed") and out["changed"] is False
     assert out["resources"] is None and out["time"] is None and out["connectivity"] is None
+    assert out["listeners"] is None and out["sysctls"] is None and out["packages"] is None
 
 
 def test_resources_part(capsys, tmp_path):
-    out = _alone(preflight_host.main, capsys, resources={"paths": [str(tmp_path), str(tmp_path / "later")]})
+    out = _alone(host_probe.main, capsys, resources={"paths": [str(tmp_path), str(tmp_path / "later")]})
     res = out["resources"]
     assert res["cpus"] >= 1 and res["memory_mb"] > 0 and res["docker"] is None
     later = str(tmp_path / "later")
@@ -87,7 +91,7 @@ def test_resources_part_equals_host_resources(capsys, tmp_path, fake_bin):
     fake_bin("docker", 'echo "24.0.7"')
     args = {"paths": [str(tmp_path)], "docker": True}
     one = _alone(host_resources.main, capsys, **args)
-    out = _alone(preflight_host.main, capsys, resources=args)
+    out = _alone(host_probe.main, capsys, resources=args)
     combined = out["resources"]
     assert combined["docker"] == {"version": "24.0.7", "error": None}
     # other tests write to the same file system: the free space may move a little between the two reads
@@ -97,7 +101,7 @@ def test_resources_part_equals_host_resources(capsys, tmp_path, fake_bin):
 
 def test_time_part_reads_chrony(capsys, chronyc, monkeypatch):
     monkeypatch.setenv("TIME_SYNC_CHRONYC_HOST", "/run/chrony-test.sock")
-    out = _alone(preflight_host.main, capsys, time={"method": "chrony"})
+    out = _alone(host_probe.main, capsys, time={"method": "chrony"})
     clock = out["time"]
     assert out["_rc"] == 0 and not clock.get("failed"), clock
     assert clock["method"] == "chrony" and clock["synchronized"] is True and clock["source"] == "127.0.0.1"
@@ -112,7 +116,7 @@ def test_time_part_reads_chrony(capsys, chronyc, monkeypatch):
 def test_time_part_equals_time_sync_check(capsys, chronyc):
     args = {"method": "auto", "max_sync_age": 10}  # last sync 30 s ago: one broken rule
     one = _alone(time_sync_check.main, capsys, fail_on_error=False, **args)
-    out = _alone(preflight_host.main, capsys, time=args)
+    out = _alone(host_probe.main, capsys, time=args)
     assert one["problems"] and "more than max_sync_age" in one["problems"][0]
     assert out["_rc"] == 0 and not out.get("failed")
     timing = ("checked_at", "last_sync_age")
@@ -122,7 +126,7 @@ def test_time_part_equals_time_sync_check(capsys, chronyc):
 def test_time_part_method_not_usable(capsys, fake_bin):
     fake_bin("ntpq", "echo 'ntpq: read: Connection refused' >&2; exit 1")
     one = _alone(time_sync_check.main, capsys, method="ntpd")
-    out = _alone(preflight_host.main, capsys, time={"method": "ntpd"}, resources={})
+    out = _alone(host_probe.main, capsys, time={"method": "ntpd"}, resources={})
     assert one["failed"] is True and one["msg"].startswith("ntpd is not usable on this host: ntpd: ntpq -pn failed")
     assert out["_rc"] == 0 and not out.get("failed") and out["resources"]["cpus"] >= 1
     assert out["time"] == {"failed": True, "msg": one["msg"], "problems": [one["msg"]], "synchronized": False,
@@ -131,7 +135,7 @@ def test_time_part_method_not_usable(capsys, fake_bin):
 
 def test_time_part_bad_parameter(capsys):
     one = _alone(time_sync_check.main, capsys, max_offset=-1)
-    out = _alone(preflight_host.main, capsys, time={"max_offset": -1})
+    out = _alone(host_probe.main, capsys, time={"max_offset": -1})
     assert one["failed"] is True and one["msg"].startswith("max_offset and max_sync_age must be >= 0")
     assert out["time"] == {"failed": True, "msg": one["msg"], "problems": [one["msg"]], "synchronized": False,
                            "tried": []}
@@ -139,13 +143,13 @@ def test_time_part_bad_parameter(capsys):
 
 def test_time_part_sntp_needs_a_server(capsys):
     """The argument spec's rule inside the time option fails the module, as time_sync_check does."""
-    out = _alone(preflight_host.main, capsys, time={"method": "sntp"})
+    out = _alone(host_probe.main, capsys, time={"method": "sntp"})
     assert out["failed"] is True and "ntp_server" in out["msg"]
 
 
 def test_connectivity_part(capsys, ports):
     up, down = ports
-    out = _alone(preflight_host.main, capsys, timeout=2, checks=[
+    out = _alone(host_probe.main, capsys, timeout=2, checks=[
         {"name": "up", "host": "127.0.0.1", "port": up},
         {"name": "down", "host": "127.0.0.1", "port": down}])
     conn = out["connectivity"]
@@ -163,7 +167,7 @@ def test_connectivity_part_equals_connectivity_check(capsys, ports):
         {"name": "down", "host": "127.0.0.1", "port": down, "required": False},
         {"name": "web", "host": "127.0.0.1", "port": down, "protocol": "http", "url_password": "s3cr3t-pw"}]}
     one = _alone(connectivity_check.main, capsys, fail_on_error=False, **args)
-    out = _alone(preflight_host.main, capsys, **args)
+    out = _alone(host_probe.main, capsys, **args)
     conn = out["connectivity"]
 
     def rows(result):
@@ -181,7 +185,7 @@ def test_bad_check_table_fails_only_its_part(capsys, tmp_path, chronyc):
     checks = [{"name": "to-nowhere", "host": "h", "port": 1, "protocol": "gopher"},
               {"name": "big-port", "host": "h", "port": 65536}]
     one = _alone(connectivity_check.main, capsys, checks=checks)
-    out = _alone(preflight_host.main, capsys, checks=checks, resources={"paths": [str(tmp_path)]},
+    out = _alone(host_probe.main, capsys, checks=checks, resources={"paths": [str(tmp_path)]},
                  time={"method": "chrony"})
     assert one["failed"] is True and "nothing was probed" in one["msg"]
     assert out["_rc"] == 0 and not out.get("failed")
@@ -200,7 +204,7 @@ def test_checks_run_while_the_clock_is_read(capsys):
     silent_udp.bind(("127.0.0.1", 0))
     try:
         start = time.monotonic()
-        out = _alone(preflight_host.main, capsys,
+        out = _alone(host_probe.main, capsys,
                      time={"method": "sntp", "ntp_server": "127.0.0.1", "ntp_port": silent_udp.getsockname()[1],
                            "ntp_timeout": 1.5},
                      checks=[{"name": "slow", "host": "127.0.0.1", "port": silent_tcp.getsockname()[1],
@@ -216,7 +220,162 @@ def test_checks_run_while_the_clock_is_read(capsys):
 
 def test_check_mode_runs_every_part(capsys, tmp_path, ports):
     up, _down = ports
-    out = _alone(preflight_host.main, capsys, _ansible_check_mode=True, resources={"paths": [str(tmp_path)]},
+    out = _alone(host_probe.main, capsys, _ansible_check_mode=True, resources={"paths": [str(tmp_path)]},
                  checks=[{"host": "127.0.0.1", "port": up}])
     assert out["changed"] is False and out["connectivity"]["results"][0]["ok"] is True
     assert out["connectivity"]["results"][0]["name"] == "tcp://127.0.0.1:%d" % up
+
+
+# ------------------------------------------------------------------------------------------------------- listeners
+def test_listeners_part_equals_tcp_listeners(capsys):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(1)
+        port = sock.getsockname()[1]
+        me = "%s[%d]" % (open("/proc/self/comm", encoding="utf-8").read().strip(), os.getpid())
+        # the list of running process names may change between two reads (other tests start programs): retry
+        for _attempt in range(5):
+            one = _without(_alone(tcp_listeners.main, capsys, ports=[port, 1]), "_rc", "changed", "invocation",
+                           "warnings")
+            out = _alone(host_probe.main, capsys, listeners=[port, 1])
+            if out["listeners"] == one:
+                break
+    assert out["_rc"] == 0 and not out.get("failed") and out["changed"] is False
+    assert out["listeners"] == one
+    assert one["ports"] == {str(port): [me]} and me.split("[")[0] in one["running"]
+    assert out["resources"] is None and out["sysctls"] is None and out["packages"] is None
+
+
+def test_listeners_out_of_range_fail_before_reading(capsys, fake_bin):
+    dpkg = fake_bin("dpkg-query", "exit 0")
+    one = _alone(tcp_listeners.main, capsys, ports=[80, 0, 70000])
+    out = _alone(host_probe.main, capsys, listeners=[80, 0, 70000], packages=["dpkg"])
+    assert one["failed"] is True and one["msg"] == "ports 0, 70000 are not TCP ports (1-65535)."
+    assert out["failed"] is True and out["msg"] == "listeners 0, 70000 are not TCP ports (1-65535). Nothing was read."
+    assert not (dpkg.parent / "dpkg-query.args").exists()
+
+
+# --------------------------------------------------------------------------------------------------------- sysctls
+def test_sysctls_part_reads_proc_sys(capsys):
+    with open("/proc/sys/net/core/somaxconn", encoding="ascii") as handle:
+        somaxconn = handle.read().strip()
+    names = ["net.core.somaxconn", "net.ipv4.ip_local_port_range", "net.core.no_such_parameter", "net.core"]
+    out = _alone(host_probe.main, capsys, sysctls=names)
+    assert out["_rc"] == 0 and not out.get("failed") and out["changed"] is False
+    low, high = out["sysctls"]["net.ipv4.ip_local_port_range"].split("\t")
+    assert int(low) < int(high)
+    assert out["sysctls"] == {"net.core.somaxconn": somaxconn, "net.ipv4.ip_local_port_range": "%s\t%s" % (low, high),
+                              "net.core.no_such_parameter": None, "net.core": None}
+    assert int(somaxconn) > 0 and out["listeners"] is None
+
+
+def test_sysctls_bad_names_fail_before_reading(capsys, fake_bin):
+    dpkg = fake_bin("dpkg-query", "exit 0")
+    bad = ["../etc/passwd", "net..x", "net/core/somaxconn", "", ".net", "net.core.somaxconn.", "kernel.host name"]
+    out = _alone(host_probe.main, capsys, sysctls=["net.core.somaxconn"] + bad, packages=["dpkg"],
+                 resources={"paths": ["/"]})
+    assert out["failed"] is True and out.get("changed") in (None, False)
+    assert out["msg"] == ("sysctls %s are not kernel parameter names: give dotted names such as net.core.somaxconn "
+                          "(letters, digits, _ and - between single dots). Nothing was read."
+                          % ", ".join("'%s'" % n for n in bad))
+    assert "resources" not in out and "sysctls" not in out
+    assert not (dpkg.parent / "dpkg-query.args").exists()
+
+
+def test_every_bad_argument_is_listed(capsys):
+    out = _alone(host_probe.main, capsys, listeners=[0], sysctls=["a/b"], packages=["--admindir=/tmp", "ok", "a b"])
+    assert out["failed"] is True
+    assert out["msg"].startswith("listeners 0 are not TCP ports (1-65535). sysctls 'a/b' are not kernel parameter ")
+    assert "packages '--admindir=/tmp', 'a b' are not package names" in out["msg"]
+    assert out["msg"].endswith(". Nothing was read.")
+
+
+# -------------------------------------------------------------------------------------------------------- packages
+# What dpkg-query prints for the names below, in its own order, each known package once; the names it does not know
+# go to stderr (rc 1).
+DPKG_SHOW = """\
+if [ "$1 $2 $3 $4" != '--show --showformat ${Package} ${Architecture} ${db:Status-Abbrev}
+ --' ]; then echo "dpkg-query: unexpected arguments: $*" >&2; exit 2; fi
+printf 'libc6 amd64 ii \\n'
+printf 'apache2 amd64 ii \\n'
+printf 'cron amd64 rc \\n'
+printf 'libfoo i386 ii \\n'
+printf 'heldpkg amd64 hi \\n'
+printf 'halfpkg amd64 iU \\n'
+echo 'dpkg-query: no packages found matching nosuch' >&2
+exit 1"""
+
+
+@pytest.fixture
+def only_fake_bin(fake_bin, monkeypatch):
+    """fake_bin without the host's /usr/bin and /bin in PATH: the real dpkg-query is not found."""
+    folder = fake_bin("true", "exit 0").parent
+    monkeypatch.setenv("PATH", str(folder))
+    return fake_bin
+
+
+def test_packages_part_with_dpkg(capsys, fake_bin):
+    dpkg = fake_bin("dpkg-query", DPKG_SHOW)
+    names = ["apache2", "cron", "nosuch", "libc6:amd64", "libfoo:amd64", "libfoo:i386", "heldpkg", "halfpkg",
+             "apache2"]
+    out = _alone(host_probe.main, capsys, packages=names)
+    assert out["_rc"] == 0 and not out.get("failed") and out["changed"] is False
+    assert out["packages"] == {
+        "manager": "dpkg", "error": None,
+        "installed": {"apache2": True, "cron": False, "nosuch": False, "libc6:amd64": True, "libfoo:amd64": False,
+                      "libfoo:i386": True, "heldpkg": True, "halfpkg": False},
+        "missing": ["cron", "nosuch", "libfoo:amd64", "halfpkg"]}
+    # one command, every name as a name after "--"
+    calls = (dpkg.parent / "dpkg-query.args").read_text().splitlines()
+    assert calls == ["--show --showformat ${Package} ${Architecture} ${db:Status-Abbrev}",
+                     " -- " + " ".join(names)]
+
+
+def test_packages_part_dpkg_fails(capsys, fake_bin):
+    fake_bin("dpkg-query", "echo 'dpkg-query: error: parsing file /var/lib/dpkg/status' >&2; exit 2")
+    out = _alone(host_probe.main, capsys, packages=["apache2", "cron"])
+    assert out["_rc"] == 0 and not out.get("failed")
+    assert out["packages"] == {
+        "manager": "dpkg", "installed": {"apache2": False, "cron": False}, "missing": ["apache2", "cron"],
+        "error": "dpkg-query exited with 2: dpkg-query: error: parsing file /var/lib/dpkg/status"}
+
+
+def test_packages_part_with_rpm(capsys, only_fake_bin):
+    rpm = only_fake_bin("rpm", "printf 'bash x86_64\\nglibc x86_64\\nglibc i686\\n'; "
+                               "echo 'package nosuch is not installed'; exit 1")
+    out = _alone(host_probe.main, capsys, packages=["bash", "glibc.i686", "glibc.aarch64", "nosuch", "glibc"])
+    assert out["_rc"] == 0 and not out.get("failed")
+    assert out["packages"] == {
+        "manager": "rpm", "error": None, "missing": ["glibc.aarch64", "nosuch"],
+        "installed": {"bash": True, "glibc.i686": True, "glibc.aarch64": False, "nosuch": False, "glibc": True}}
+    calls = (rpm.parent / "rpm.args").read_text().splitlines()
+    assert calls == ["--query --queryformat %{NAME} %{ARCH}", " -- bash glibc.i686 glibc.aarch64 nosuch glibc"]
+
+
+def test_packages_part_rpm_fails(capsys, only_fake_bin):
+    only_fake_bin("rpm", "echo 'error: cannot open Packages database in /var/lib/rpm' >&2; exit 1")
+    out = _alone(host_probe.main, capsys, packages=["bash"])
+    assert out["packages"] == {"manager": "rpm", "installed": {"bash": False}, "missing": ["bash"],
+                               "error": "rpm -q exited with 1: error: cannot open Packages database in /var/lib/rpm"}
+
+
+def test_packages_part_without_a_package_manager(capsys, only_fake_bin):
+    out = _alone(host_probe.main, capsys, packages=["bash"], sysctls=["net.core.somaxconn"])
+    assert out["_rc"] == 0 and not out.get("failed") and out["sysctls"]["net.core.somaxconn"]
+    assert out["packages"] == {"manager": None, "installed": {"bash": False}, "missing": ["bash"],
+                               "error": "no dpkg-query or rpm on this host"}
+
+
+def test_packages_part_empty_list_runs_nothing(capsys, fake_bin):
+    dpkg = fake_bin("dpkg-query", "echo 'every package' ; exit 0")
+    out = _alone(host_probe.main, capsys, packages=[])
+    assert out["packages"] == {"manager": "dpkg", "installed": {}, "missing": [], "error": None}
+    assert not (dpkg.parent / "dpkg-query.args").exists()
+
+
+def test_packages_part_real_dpkg(capsys):
+    if not os.path.exists("/var/lib/dpkg/status"):
+        pytest.skip("not a Debian host")
+    out = _alone(host_probe.main, capsys, packages=["dpkg", "engage-exec-no-such-package"])
+    assert out["packages"] == {"manager": "dpkg", "installed": {"dpkg": True, "engage-exec-no-such-package": False},
+                               "missing": ["engage-exec-no-such-package"], "error": None}
