@@ -22,6 +22,8 @@ description:
     (RV(listeners)).
   - O(sysctls) - kernel parameters from C(/proc/sys) (RV(sysctls)).
   - O(packages) - whether some packages are installed, from the package database (RV(packages)).
+  - O(facts) - the four host facts the collection's roles read (C(kernel), C(architecture), C(os_family),
+    C(service_mgr)), returned as facts (RV(ansible_facts)) so that no setup run is needed for them.
   - A part whose option is omitted or null is not run, and its result is null.
   - What a part finds never fails the module. O(time) and O(checks) run as their modules would with
     C(fail_on_error=false), and when they cannot run at all (no time service, a bad parameter, a check table with
@@ -114,6 +116,16 @@ options:
         as patterns; a name must start with a letter or digit and hold only letters, digits and C(. _ + - :).
     type: list
     elements: str
+  facts:
+    description:
+      - Return the host facts C(kernel), C(architecture), C(os_family) and C(service_mgr) as facts (RV(ansible_facts)),
+        with the values the M(ansible.builtin.setup) module gives them on Linux, read from C(/etc/os-release),
+        C(/proc/1/comm) and a few paths instead of a setup run (which costs about a quarter of a second more).
+      - C(os_family) is returned only for a distribution whose family is certain from its os-release C(ID) (Debian,
+        Ubuntu and their kin, RHEL, CentOS, Fedora, Rocky, AlmaLinux, Oracle Linux, Amazon Linux, SUSE, Arch, Alpine,
+        Gentoo); on another one it is left out, and a role that needs it gathers it with M(ansible.builtin.setup).
+    type: bool
+    default: false
 extends_documentation_fragment:
   - engage_exec.recording.read_only
   - engage_exec.recording.connectivity_checks
@@ -149,6 +161,10 @@ EXAMPLES = r"""
       - probe.time.problems | length == 0
       - probe.connectivity.failed_checks | default(['the check table']) | length == 0
 
+- name: The facts the roles read (kernel, architecture, OS family, service manager) without a setup run
+  engage_exec.recording.host_probe:
+    facts: true
+
 - name: Everything a web server role reads before it changes anything, in one call
   engage_exec.recording.host_probe:
     resources:
@@ -171,6 +187,13 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+ansible_facts:
+  description:
+    - With O(facts=true), the host facts C(kernel), C(architecture), C(os_family) (left out when not certain, see
+      O(facts)) and C(service_mgr); they become the host's facts for the rest of the run. Empty without O(facts).
+  returned: always
+  type: dict
+  sample: {kernel: 6.1.0-18-amd64, architecture: x86_64, os_family: Debian, service_mgr: systemd}
 resources:
   description:
     - What M(engage_exec.recording.host_resources) returns for O(resources) (CPUs, memory, disks, Docker
@@ -264,6 +287,7 @@ from concurrent.futures import ThreadPoolExecutor
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.engage_exec.recording.plugins.module_utils import _connectivity
+from ansible_collections.engage_exec.recording.plugins.module_utils import _facts
 from ansible_collections.engage_exec.recording.plugins.module_utils import _host_resources
 from ansible_collections.engage_exec.recording.plugins.module_utils import _listeners
 from ansible_collections.engage_exec.recording.plugins.module_utils import _packages
@@ -304,6 +328,7 @@ def main():
         listeners=dict(type="list", elements="int"),
         sysctls=dict(type="list", elements="str"),
         packages=dict(type="list", elements="str"),
+        facts=dict(type="bool", default=False),
         **_connectivity.argument_spec(checks_required=False)), supports_check_mode=True)
     params = module.params
     problems = bad_arguments(params)
@@ -320,11 +345,12 @@ def main():
         sysctls = _sysctls.read(params["sysctls"]) if params["sysctls"] is not None else None
         packages = _packages.query(params["packages"], module.run_command, module.get_bin_path) \
             if params["packages"] is not None else None
+        facts = _facts.read(module.get_bin_path) if params["facts"] else {}
         connectivity = checks.result() if checks is not None else None
     for text in later:
         module.warn(text)
     module.exit_json(changed=False, resources=resources, time=clock, connectivity=connectivity, listeners=listeners,
-                     sysctls=sysctls, packages=packages)
+                     sysctls=sysctls, packages=packages, ansible_facts=facts)
 
 
 if __name__ == "__main__":

@@ -75,6 +75,16 @@ def test_omitted_parts_are_not_run(capsys):
     assert out["_rc"] == 0 and not out.get("failed") and out["changed"] is False
     assert out["resources"] is None and out["time"] is None and out["connectivity"] is None
     assert out["listeners"] is None and out["sysctls"] is None and out["packages"] is None
+    assert out["ansible_facts"] == {}
+
+
+def test_facts_part_sets_the_facts_the_roles_read(capsys):
+    out = _alone(host_probe.main, capsys, facts=True)
+    assert out["_rc"] == 0 and out["changed"] is False
+    facts = out["ansible_facts"]
+    assert facts["kernel"] == os.uname().release and facts["architecture"] == os.uname().machine
+    assert facts["os_family"] == "Debian"  # this machine; the values are compared with setup's in test__facts.py
+    assert facts["service_mgr"] and set(facts) == {"kernel", "architecture", "os_family", "service_mgr"}
 
 
 def test_resources_part(capsys, tmp_path):
