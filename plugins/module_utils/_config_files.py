@@ -53,21 +53,32 @@ class Old:
         self.target = target
 
 
-class DirItem:
-    """One element of ``directories``, checked: ``real`` is the directory (a symbolic link is followed), ``missing``
-    the directories to create, outermost first (empty when ``real`` exists)."""
+class _OwnedItem:
+    """What a directory and a file element share: ``path`` as given, ``real`` the path made (a symbolic link is
+    followed), the owner, group and mode wanted (None: keep), what is there (``old``, set when planned) and the
+    owner, group and mode that differ (``attributes``: name -> (before, after))."""
 
-    __slots__ = ("path", "real", "missing", "mode", "uid", "gid", "old", "attributes", "created")
+    __slots__ = ("path", "real", "mode", "uid", "gid", "old", "attributes")
 
-    def __init__(self, path, real, missing, mode, uid, gid):
+    def __init__(self, path, real, mode, uid, gid):
         self.path = path
         self.real = real
-        self.missing = missing
         self.mode = mode
         self.uid = uid
         self.gid = gid
-        self.old = None          # an Old (mode, uid, gid) when the directory exists, else None (set by plan_directory)
-        self.attributes = {}     # name -> (before, after) of the owner, group and mode that differ
+        self.old = None
+        self.attributes = {}
+
+
+class DirItem(_OwnedItem):
+    """One element of ``directories``, checked: ``missing`` the directories to create, outermost first (empty when
+    ``real`` exists); ``old`` an Old (mode, uid, gid) when it exists (set by plan_directory)."""
+
+    __slots__ = ("missing", "created")
+
+    def __init__(self, path, real, missing, mode, uid, gid):
+        super().__init__(path, real, mode, uid, gid)
+        self.missing = missing
         self.created = []        # the directories apply actually created, outermost first
 
     @property
@@ -75,21 +86,16 @@ class DirItem:
         return bool(self.missing) or bool(self.attributes)
 
 
-class FileItem:
-    """One element of ``files``, checked: ``real`` is the path written (a symbolic link is followed)."""
+class FileItem(_OwnedItem):
+    """One element of ``files``, checked: ``data`` the bytes to write; ``old`` an Old when the file exists (set by
+    plan_file)."""
 
-    __slots__ = ("path", "real", "data", "mode", "uid", "gid", "old", "content_changed", "attributes")
+    __slots__ = ("data", "content_changed")
 
     def __init__(self, path, real, data, mode, uid, gid):
-        self.path = path
-        self.real = real
+        super().__init__(path, real, mode, uid, gid)
         self.data = data
-        self.mode = mode
-        self.uid = uid
-        self.gid = gid
-        self.old = None          # an Old when the file exists, else None (set by plan_file)
         self.content_changed = False
-        self.attributes = {}     # name -> (before, after) of the owner, group and mode that differ
 
     @property
     def changed(self):

@@ -18,6 +18,8 @@ import os
 import platform
 import shlex
 
+from ansible_collections.engage_exec.recording.plugins.module_utils._fsutil import read_stripped
+
 # os-release ID -> the os_family setup reports for that distribution. Only IDs whose family is certain: for any
 # other (a derivative that setup may name after itself) the fact is left out and the roles gather it with setup.
 FAMILIES = {
@@ -65,14 +67,6 @@ def os_family(release):
     return _FAMILY_OF.get(release.get("ID", "").strip().lower())
 
 
-def _read(path):
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            return handle.read().strip()
-    except OSError:
-        return None
-
-
 def service_mgr(get_bin_path, root="/"):
     """What runs the host's services, as setup's service_mgr fact: the name of process 1 (mapped by PID1_NAMES)
     unless it is ``init`` or a shell; then systemd when systemctl exists and systemd's run-time folder does,
@@ -80,7 +74,7 @@ def service_mgr(get_bin_path, root="/"):
     def path(name):
         return os.path.join(root, name.lstrip("/"))
 
-    pid1 = _read(path("/proc/1/comm"))
+    pid1 = read_stripped(path("/proc/1/comm"))
     if not pid1 and os.path.islink(path("/sbin/init")):
         pid1 = os.readlink(path("/sbin/init"))
     pid1 = os.path.basename(pid1.strip()) if pid1 else None

@@ -1,7 +1,8 @@
 # Copyright: (c) 2026, engage_exec.recording contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Small file-system helpers shared by the modules that replace files atomically (env_file, deployment_lock)."""
+"""Small file-system helpers shared by the modules: the directory flush of those that replace files atomically
+(env_file, deployment_lock, config_files), and the read of a one-value file (/proc, /sys) for host_probe's parts."""
 
 from __future__ import annotations
 
@@ -21,3 +22,13 @@ def fsync_dir(directory):
         pass
     finally:
         os.close(dfd)
+
+
+def read_stripped(path):
+    """The text of a small file (a /proc or /sys value) without surrounding white space, or None when it cannot be
+    read (missing, a folder, not readable by this user)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.read().strip()
+    except OSError:
+        return None

@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 import re
 
+from ansible_collections.engage_exec.recording.plugins.module_utils._fsutil import read_stripped
+
 PROC_SYS = "/proc/sys"
 _PART = re.compile(r"^[A-Za-z0-9_-]+$")
 
@@ -42,11 +44,7 @@ def path(name, root=PROC_SYS):
 def read_one(name, root=PROC_SYS):
     """The value of ``name`` as a string, stripped (tabs inside kept, as in net.ipv4.ip_local_port_range); None
     when it cannot be read (no such parameter, a folder, not readable by this user)."""
-    try:
-        with open(path(name, root), encoding="utf-8", errors="replace") as handle:
-            return handle.read().strip()
-    except OSError:
-        return None
+    return read_stripped(path(name, root))
 
 
 def read(names, root=PROC_SYS):
