@@ -414,18 +414,13 @@ def plan_link(item):
 def plan(file_items, link_items, dir_items=()):
     """Read every target; problems (a file that cannot be read) are returned, nothing raises."""
     problems = []
-    for item in dir_items:
-        try:
-            plan_directory(item)
-        except OSError as exc:
-            problems.append("%s: cannot be read (%s); run with become or check its permissions"
-                            % (item.path, exc.strerror))
-    for item in file_items:
-        try:
-            plan_file(item)
-        except OSError as exc:
-            problems.append("%s: cannot be read (%s); run with become or check its permissions"
-                            % (item.path, exc.strerror))
+    for planner, items in ((plan_directory, dir_items), (plan_file, file_items)):
+        for item in items:
+            try:
+                planner(item)
+            except OSError as exc:
+                problems.append("%s: cannot be read (%s); run with become or check its permissions"
+                                % (item.path, exc.strerror))
     for item in link_items:
         try:
             plan_link(item)
