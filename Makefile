@@ -25,8 +25,9 @@ host-packages: ## Debian packages the tests and the lab use (hack/apt-packages.t
 docker: host-packages ## a running Docker engine (uses yours, else starts Debian's dockerd)
 	@bash hack/docker-engine.sh
 
-image: docker ## the base image for lab hosts and molecule instances (rebuilt only when its recipe changes)
+image: docker ## the base image and the lab node image (systemd, sshd) of lab and molecule hosts, once per recipe
 	@bash hack/base-image.sh >/dev/null
+	@python3 lab/vmhost.py image >/dev/null
 
 setup: venv host-packages docker image ## everything the tests and the lab need
 
@@ -65,10 +66,10 @@ test-faults: setup ## the slow fault cases: faults in the middle of a run on the
 molecule: setup ## molecule scenarios (SCENARIO=name for one)
 	@bash hack/molecule.sh $(SCENARIO)
 
-lab: setup ## bring the lab up and run site.yml against it
+lab: setup ## bring the lab up (LAB_SUITE=trixie for Debian 13 hosts) and run site.yml against it
 	@ansible-playbook -i inventories/lab lab/up.yml
 	@ansible-playbook -i inventories/lab site.yml
-	@echo; echo "Lab is up: hosts are containers labelled engage-exec-lab=1 (docker ps -f label=engage-exec-lab=1)."; \
+	@echo; echo "Lab is up: VM-like hosts (systemd, SSH as deploy) labelled engage-exec-lab=1 (docker ps -f label=engage-exec-lab=1)."; \
 	 echo "Run again: ansible-playbook -i inventories/lab site.yml    Tear down: make lab-down"
 
 lab-down: venv ## remove every lab container and network

@@ -3,13 +3,15 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Benchmark of the load_balancer role: recording-metadata POSTs through HAProxy while one EXCP backend dies.
 
-One container from the project's base image holds two EXCP stand-ins (real HTTP servers, 127.0.0.2:3650 and
-127.0.0.3:3650) and HAProxy configured by ``engage_exec.recording.load_balancer`` (port 8080). Side by side, in the
-same run and container, a baseline HAProxy on port 8081 with the same backends and health checks but without the
-role's retry settings (no ``retries``/``option redispatch``/``retry-on``: what a minimal configuration does).
+One VM-like host (lab/vmhost.py: systemd as PID 1, reached over SSH as deploy with become) holds two EXCP stand-ins
+(real HTTP servers, 127.0.0.2:3650 and 127.0.0.3:3650) and HAProxy configured by
+``engage_exec.recording.load_balancer`` (port 8080, haproxy.service). Side by side, in the same run and host, a
+baseline HAProxy on port 8081 (a transient systemd unit, master-worker like haproxy.service) with the same backends
+and health checks but without the role's retry settings (no ``retries``/``option redispatch``/``retry-on``: what a
+minimal configuration does).
 For each: N POSTs (default 20000) at a fixed rate (default 500 per second), a new connection per POST; when half of
 them are sent, the first backend is killed. Reported: failed requests (target for the role: 0), p50/p99/max latency.
-Traffic goes only to the container this script creates (labelled engage-exec-test=1, removed at the end).
+Traffic goes only to the host this script creates (labelled engage-exec-test=1, removed at the end).
 
     .venv/bin/python bench/bench_load_balancer.py [--requests 20000] [--rate 500] [--keep]
 """
@@ -29,11 +31,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchlib import IMAGE, ROOT, pct, run_role, sh  # noqa: E402  pylint: disable=wrong-import-position
+from benchlib import ROOT, host_remove, host_up, pct, run_role, sh  # noqa: E402  pylint: disable=wrong-import-position
 STANDIN = ROOT / "molecule" / "load_balancer" / "files" / "excp_standin.py"
 BACKENDS = {"excp1": "127.0.0.2", "excp2": "127.0.0.3"}
 
 PLAYBOOK = """- hosts: all
+  become: true
   gather_facts: true
   gather_subset: [min]
   roles:
@@ -124,36 +127,36 @@ def main():
     parser.add_argument("--requests", type=int, default=20000)
     parser.add_argument("--rate", type=float, default=500.0)
     parser.add_argument("--timeout", type=float, default=30.0)
-    parser.add_argument("--keep", action="store_true", help="keep the container")
+    parser.add_argument("--keep", action="store_true", help="keep the host")
     args = parser.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 16384)), hard))
 
     container = "bench-lb-%d" % os.getpid()
-    subprocess.run(["docker", "run", "-d", "--name", container, "--label", "engage-exec-test=1", IMAGE,
-                    "sleep", "infinity"], check=True, stdout=subprocess.DEVNULL)
     try:
+        t0 = time.perf_counter()
+        facts = host_up(container)
+        address = facts["address"]
+        print("host %s (%s) up in %.0f s" % (container, address, time.perf_counter() - t0))
         subprocess.run(["docker", "cp", str(STANDIN), "%s:/usr/local/bin/excp_standin.py" % container], check=True)
-        address = json.loads(subprocess.run(
-            ["docker", "inspect", "-f", "{{json .NetworkSettings.IPAddress}}", container], check=True,
-            stdout=subprocess.PIPE, text=True).stdout)
         start_backend(container, "excp2")
         t0 = time.perf_counter()
-        run_role(container, PLAYBOOK, 'load_balancer')
+        run_role(container, facts, PLAYBOOK, 'load_balancer')
         elapsed = time.perf_counter() - t0
-        print("container %s (%s): load_balancer role applied in %.0f s" % (container, address, elapsed))
+        print("host %s (%s): load_balancer role applied in %.0f s" % (container, address, elapsed))
         subprocess.run(["docker", "exec", "-i", container, "tee", "/etc/haproxy/baseline.cfg"], input=BASELINE,
                        text=True, check=True, stdout=subprocess.DEVNULL)
-        sh(container, "haproxy -c -q -f /etc/haproxy/baseline.cfg && haproxy -D -p /run/haproxy-baseline.pid "
-                      "-f /etc/haproxy/baseline.cfg")
+        sh(container, "haproxy -c -q -f /etc/haproxy/baseline.cfg && systemd-run --quiet --unit=haproxy-baseline "
+                      "--property=Type=notify /usr/sbin/haproxy -Ws -f /etc/haproxy/baseline.cfg")
         role = measure(container, address, 8080, args, "role")
         baseline = measure(container, address, 8081, args, "baseline")
     finally:
         if not args.keep:
-            subprocess.run(["docker", "rm", "-f", container], check=False, stdout=subprocess.DEVNULL)
+            host_remove(container)
 
     print()
-    print("host load average (1/5/15 min) at the end: %.1f %.1f %.1f on %d CPUs" % (os.getloadavg() + (os.cpu_count(),)))
+    print("host load average (1/5/15 min) at the end: %.1f %.1f %.1f on %d CPUs"
+          % (os.getloadavg() + (os.cpu_count(),)))
     print("%d POSTs at %.0f/s through HAProxy, new connection each; backend excp1 killed after %d" % (
         args.requests, args.rate, args.requests // 2))
     columns = ("haproxy", "sent", "failed", "p50 ms", "p99 ms", "max ms", "wall s", "rate/s")

@@ -3,15 +3,16 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Benchmark of the webdav role: a burst of concurrent recording uploads, role vs stock Debian Apache + mod_dav.
 
-One container from the project's base image, one run, two servers in turn on port 80:
+One VM-like host (lab/vmhost.py: systemd as PID 1, reached over SSH as deploy with become), one run, two servers in
+turn on port 80, each run by systemd (apache2.service):
   1. stock: Debian's apache2 package as installed (mpm_event defaults, ListenBacklog 511), ``a2enmod dav_fs`` and a
      minimal ``Alias /stock`` + ``Dav On`` + Basic auth (the same bcrypt password file format);
-  2. role: the same container after ``engage_exec.recording.webdav`` ran with its defaults for 1000 concurrent calls.
+  2. role: the same host after ``engage_exec.recording.webdav`` ran with its defaults for 1000 concurrent calls.
 For each, N connections (default 1000) are opened at the same instant (an asyncio event releases them all), each PUTs
 a distinct 480 KB file (one minute of G.711), with Basic auth. Reported: successes, errors, p50/p99 latency (release
-to complete response), wall time, and the container's kernel counters TcpExtListenOverflows / TcpExtListenDrops
+to complete response), wall time, and the host's kernel counters TcpExtListenOverflows / TcpExtListenDrops
 (``nstat``) read before and after the burst. Target for the role: 0 errors, 0 overflows, p99 no worse than stock.
-Traffic goes only to the container this script creates (labelled engage-exec-test=1, removed at the end).
+Traffic goes only to the host this script creates (labelled engage-exec-test=1, removed at the end).
 
     .venv/bin/python bench/bench_webdav.py [--uploads 1000] [--size-kb 480] [--keep]
 """
@@ -21,7 +22,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
-import json
 import os
 import resource
 import statistics
@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchlib import IMAGE, pct, run_role, sh  # noqa: E402  pylint: disable=wrong-import-position
+from benchlib import host_remove, host_up, pct, run_role, sh  # noqa: E402  pylint: disable=wrong-import-position
 USER, PASSWORD = "mcp", "bench-webdav-pw"
 
 STOCK_CONF = """Alias /stock /srv/stock
@@ -46,6 +46,7 @@ STOCK_CONF = """Alias /stock /srv/stock
 """
 
 PLAYBOOK = """- hosts: all
+  become: true
   gather_facts: true
   gather_subset: [min]
   roles:
@@ -134,46 +135,47 @@ def main():
     parser.add_argument("--uploads", type=int, default=1000)
     parser.add_argument("--size-kb", type=int, default=480)
     parser.add_argument("--timeout", type=float, default=120.0)
-    parser.add_argument("--keep", action="store_true", help="keep the container")
+    parser.add_argument("--keep", action="store_true", help="keep the host")
     args = parser.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, args.uploads * 2 + 256)), hard))
 
     container = "bench-webdav-%d" % os.getpid()
-    subprocess.run(["docker", "run", "-d", "--name", container, "--label", "engage-exec-test=1", IMAGE,
-                    "sleep", "infinity"], check=True, stdout=subprocess.DEVNULL)
     try:
         t0 = time.perf_counter()
+        facts = host_up(container)
+        address = facts["address"]
+        print("host %s (%s) up in %.0f s" % (container, address, time.perf_counter() - t0))
+        t0 = time.perf_counter()
+        # Installed as on a VM: the package starts apache2.service (and enables it) with Debian's default site.
         sh(container, "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "
                       "apache2 apache2-utils iproute2 >/dev/null 2>&1")
-        address = json.loads(subprocess.run(
-            ["docker", "inspect", "-f", "{{json .NetworkSettings.IPAddress}}", container], check=True,
-            stdout=subprocess.PIPE, text=True).stdout)
-        print("container %s (%s), apache2 installed in %.0f s" % (container, address, time.perf_counter() - t0))
+        print("apache2 installed in %.0f s" % (time.perf_counter() - t0))
 
         # 1. Stock Debian apache2 + mod_dav.
         put_file(container, "/etc/apache2/conf-available/stock-dav.conf", STOCK_CONF)
         sh(container, "a2enmod -q dav_fs >/dev/null && a2enconf -q stock-dav >/dev/null && mkdir -p /srv/stock"
-                      " && chown www-data: /srv/stock && printf '%%s' %s | htpasswd -B -c -i /etc/apache2/stock.htpasswd"
-                      " %s 2>/dev/null && apache2ctl start && sleep 2" % (PASSWORD, USER))
+                      " && chown www-data: /srv/stock && printf '%%s' %s"
+                      " | htpasswd -B -c -i /etc/apache2/stock.htpasswd %s 2>/dev/null"
+                      " && systemctl restart apache2 && sleep 2" % (PASSWORD, USER))
         stock = measure(container, address, "/stock", args, "stock Debian")
-        sh(container, "apache2ctl stop; for i in $(seq 50); do [ -e /var/run/apache2/apache2.pid ] || break; sleep 0.2;"
-                      " done; a2disconf -q stock-dav >/dev/null; rm -rf /srv/stock")
+        sh(container, "systemctl stop apache2 && a2disconf -q stock-dav >/dev/null && rm -rf /srv/stock")
 
-        # 2. The role's server, same container.
+        # 2. The role's server, same host.
         t0 = time.perf_counter()
-        run_role(container, PLAYBOOK, 'webdav')
-        print("webdav role applied in %.0f s: %s" % (time.perf_counter() - t0, " ".join(sh(
-            container, "grep -E 'ServerLimit|MaxRequestWorkers|ListenBacklog' /etc/apache2/mods-available/mpm_event.conf"
-        ).split())))
+        run_role(container, facts, PLAYBOOK, 'webdav')
+        limits = sh(container, "grep -E 'ServerLimit|MaxRequestWorkers|ListenBacklog' "
+                               "/etc/apache2/mods-available/mpm_event.conf")
+        print("webdav role applied in %.0f s: %s" % (time.perf_counter() - t0, " ".join(limits.split())))
         time.sleep(2)
         role = measure(container, address, "/recordings", args, "webdav role")
     finally:
         if not args.keep:
-            subprocess.run(["docker", "rm", "-f", container], check=False, stdout=subprocess.DEVNULL)
+            host_remove(container)
 
     print()
-    print("host load average (1/5/15 min) at the end: %.1f %.1f %.1f on %d CPUs" % (os.getloadavg() + (os.cpu_count(),)))
+    print("host load average (1/5/15 min) at the end: %.1f %.1f %.1f on %d CPUs"
+          % (os.getloadavg() + (os.cpu_count(),)))
     print("Burst of %d concurrent PUTs of distinct %d KB files, released at once" % (args.uploads, args.size_kb))
     columns = ("server", "success", "errors", "stored", "p50 s", "p99 s", "max s", "wall s", "overflows", "drops")
     print("%-14s %8s %7s %7s %9s %9s %9s %9s %10s %6s" % columns)

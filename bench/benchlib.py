@@ -1,18 +1,35 @@
 # Copyright: (c) 2026, engage_exec.recording contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""What the benchmarks that deploy a role into a throwaway container share."""
+"""What the benchmarks that deploy a role onto a throwaway VM-like host (lab/vmhost.py) share."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
-IMAGE = os.environ.get("MOLECULE_BASE_IMAGE", "engage-exec-base:latest")
+sys.path.insert(0, str(ROOT / "lab"))
+
+import vmhost  # noqa: E402  pylint: disable=wrong-import-position
+
+
+def host_up(name):
+    """A host as a site's VM (systemd, sshd, the user deploy), labelled engage-exec-test=1; its facts (vmhost.up)."""
+    try:
+        return vmhost.up([{"name": name}], labels={"engage-exec-test": "1"})[name]
+    except vmhost.VMHostError as exc:
+        raise SystemExit("host %s: %s" % (name, exc)) from exc
+
+
+def host_remove(name):
+    """Remove the host, its volumes and the cgroups its systemd left."""
+    vmhost.remove([name])
 
 
 def sh(container, script, check=True):
@@ -30,12 +47,12 @@ def pct(values, q):
     return values[min(len(values) - 1, int(round(q / 100.0 * (len(values) - 1))))]
 
 
-def run_role(container, playbook, what):
-    """Apply ``playbook`` (YAML text) to the container with the project's ansible-playbook; stop on failure."""
+def run_role(container, facts, playbook, what):
+    """Apply ``playbook`` (YAML text, with become: true) to the host that host_up() returned ``facts`` for, over SSH
+    as deploy, with the project's ansible-playbook; stop on failure."""
     with tempfile.TemporaryDirectory() as tmp:
         inv = Path(tmp) / "inventory.yml"
-        inv.write_text("all:\n  hosts:\n    %s:\n      ansible_connection: community.docker.docker\n"
-                       "      ansible_python_interpreter: /usr/bin/python3\n" % container)
+        inv.write_text(json.dumps({"all": {"hosts": {container: vmhost.inventory_vars(facts)}}}, indent=2))
         play = Path(tmp) / "play.yml"
         play.write_text(playbook)
         env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), PATH="%s:%s" % (BIN, os.environ["PATH"]),

@@ -37,13 +37,14 @@ NEEDS_FACTS = ("webdav", "load_balancer")  # they load their OS family's vars be
 
 class RoleRunner:
     """Applies one role to ``fault-target``, a host whose SSH port is closed: every task that reaches it ends
-    UNREACHABLE. The facts of the controller (gathered locally, subset min) stand in for its facts."""
+    UNREACHABLE. The facts of the controller (gathered locally, subset min) stand in for its facts, with the service
+    manager of a site's VM (systemd) unless the case gives other ``facts``."""
 
     def __init__(self, workdir: Path, playbook):
         self.workdir, self.playbook = workdir, playbook
         self.port = servers.free_port()  # nothing listens there
 
-    def __call__(self, role: str, variables: dict):
+    def __call__(self, role: str, variables: dict, facts: dict | None = None):
         gvars = yaml.safe_load((ROOT / "inventories" / "example" / "group_vars" / "all.yml").read_text())
         gvars.update(SECRETS)
         gvars.update(GOOD[role])
@@ -59,7 +60,10 @@ class RoleRunner:
         inv = self.workdir / ("inventory-%s.yml" % role)
         inv.write_text(yaml.safe_dump(inventory))
         pre_tasks = [{"name": "Facts of the controller stand in for the target's", "ansible.builtin.setup":
-                      {"gather_subset": ["min"]}, "delegate_to": "localhost"}] if role in NEEDS_FACTS else []
+                      {"gather_subset": ["min"]}, "delegate_to": "localhost"},
+                     {"name": "The target is a VM run by systemd (unless the case says otherwise)",
+                      "ansible.builtin.set_fact": dict({"service_mgr": "systemd"}, **(facts or {}), cacheable=True)},
+                     ] if role in NEEDS_FACTS else []
         play = [{"name": "fault case", "hosts": "fault-target", "gather_facts": False, "pre_tasks": pre_tasks,
                  "roles": [{"role": "engage_exec.recording." + role}]}]
         path = self.workdir / ("play-%s.yml" % role)

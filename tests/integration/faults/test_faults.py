@@ -204,7 +204,7 @@ def _mutation(run):
 def _run_case(case, workdir: Path, playbook):
     """(CompletedProcess, sha256 of the inventory files before) of a role or inventory case."""
     if case.layer == "role":
-        return RoleRunner(workdir, playbook)(case.run["role"], case.run["vars"]), None
+        return RoleRunner(workdir, playbook)(case.run["role"], case.run["vars"], case.run.get("facts")), None
     from test_site_validation import _inventory  # pylint: disable=import-outside-toplevel
     inv = _inventory(workdir, _mutation(case.run))
     before = {p: _sha256(p) for p in sorted(inv.rglob("*")) if p.is_file()}

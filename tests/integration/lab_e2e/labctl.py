@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The lab seen from the test machine: bring it up or down, snapshot its state, run the MCP, list its secrets.
 
-Everything here goes through the local Docker engine (`docker exec` into the lab's containers); the lab is what
-`lab/up.yml` creates (containers labelled engage-exec-lab=1 on the network engage-lab).
+Everything here goes through the local Docker engine (`docker exec` into the lab's containers: the test's own view,
+not the path Ansible takes, which is SSH); the lab is what `lab/up.yml` creates (containers labelled
+engage-exec-lab=1 on the network engage-lab).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
+import time
 
 from servers import ROOT, run_playbook
 
@@ -23,7 +25,9 @@ MARKER = "/.engage-labstate-marker"
 # inside the hosts' engines are compared by content instead (see snapshot()).
 NOISY = ["/proc", "/sys", "/dev", "/run", "/tmp", "/var/tmp", "/var/log", "/var/cache", "/root/.ansible",
          "/var/lib/docker", "/var/lib/containerd", "/var/lib/postgresql", "/var/lib/chrony", "/var/lib/redis",
-         "/var/lib/docker-registry", MARKER]
+         "/var/lib/docker-registry", MARKER,
+         # the lab's own mount of its public key (lab/vmhost.py), not something a deployment writes
+         "/home/deploy/.ssh/authorized_keys"]
 
 
 def sh(*argv, check=True, timeout=600, **kw):
@@ -53,9 +57,10 @@ def dexec(container, *argv, check=True):
 
 
 def hosts_with_engine():
-    """The lab hosts that run their own Docker engine (lab/up.yml sets LAB_DOCKER=1 on them)."""
-    out = sh("docker", "inspect", "--format", "{{.Name}} {{range .Config.Env}}{{.}} {{end}}", *containers()).stdout
-    return sorted(line.split()[0].lstrip("/") for line in out.splitlines() if " LAB_DOCKER=1 " in line + " ")
+    """The lab hosts that run their own Docker engine (lab/vmhost.py labels them engage-exec.vm.docker=1)."""
+    out = sh("docker", "ps", "--filter", "label=engage-exec-lab=1", "--filter", "label=engage-exec.vm.docker=1",
+             "--format", "{{.Names}}").stdout
+    return sorted(out.split())
 
 
 def mark():
@@ -130,3 +135,33 @@ def mcp(count, timeout=300):
              "--gc-url", "https://lab-gc", "--gc-ca", "/ca.crt", check=False, timeout=timeout).stdout
     lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
     return next(line["verify"] for line in lines if "verify" in line)
+
+
+# What each kind of lab host serves, as systemd units: after a reboot every one must be active again without Ansible.
+UNITS = {"lab-webdav": ["apache2", "chrony", "ssh"], "lab-lb": ["haproxy", "chrony", "ssh"]}
+ENGINE_UNITS = ["docker", "chrony", "ssh"]
+
+
+def reboot(host, timeout=180):
+    """`docker restart` of a lab host: its systemd stops every unit and boots again, as a VM reboots. Returns once
+    systemd says `running`, the host's units are active and every container its engine ran before runs again
+    (healthy, where it has a health check); the seconds that took."""
+    engine = host in hosts_with_engine()
+    before = sorted(dexec(host, "docker", "ps", "--format", "{{.Names}}").stdout.split()) if engine else []
+    start = time.monotonic()
+    sh("docker", "restart", "--time", "30", host)
+    units = ENGINE_UNITS if engine else UNITS.get(host, ["chrony", "ssh"])
+    state = ""
+    while time.monotonic() - start < timeout:
+        state = dexec(host, "systemctl", "is-system-running", check=False).stdout.strip()
+        active = dexec(host, "systemctl", "is-active", *units, check=False).stdout.split()
+        if state == "running" and active == ["active"] * len(units):
+            if not engine:
+                return time.monotonic() - start
+            ps = dexec(host, "docker", "ps", "--format", "{{.Names}} {{.Status}}", check=False).stdout.splitlines()
+            ready = sorted(line.split()[0] for line in ps if "(health: starting)" not in line
+                           and "(unhealthy)" not in line)
+            if ready == before:
+                return time.monotonic() - start
+        time.sleep(1)
+    raise AssertionError("%s did not come back within %d s (systemd: %r)" % (host, timeout, state))

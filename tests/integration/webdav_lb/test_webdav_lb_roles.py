@@ -1,12 +1,14 @@
 # Copyright: (c) 2026, engage_exec.recording contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The webdav and load_balancer roles against real Apache httpd + mod_dav and HAProxy in a container.
+"""The webdav and load_balancer roles against real Apache httpd + mod_dav and HAProxy on a VM-like host.
 
-One container from the project's base image (labelled engage-exec-test=1, removed at the end) gets both roles. The
-tests prove: a state change reported honestly four times (check, real, check, real); TLS served with the given
-certificate; every kind of bad input fails with a message that names the cause, before any configuration file is
-replaced, and a configuration Apache rejects is rolled back while the server keeps serving.
+One host made by lab/vmhost.py (systemd as PID 1, reached over SSH as `deploy` with become; labelled
+engage-exec-test=1, removed at the end) gets both roles. The tests prove: both servers run as systemd units, enabled
+at boot, and serve again after a reboot; a state change reported honestly four times (check, real, check, real);
+TLS served with the given certificate; every kind of bad input fails with a message that names the cause, before any
+configuration file is replaced; a configuration Apache rejects is rolled back while the server keeps serving; a host
+whose service manager is not systemd is refused.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 import textwrap
 import uuid
 from pathlib import Path
@@ -23,39 +26,46 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(ROOT / "lab"))
+
+import vmhost  # noqa: E402  pylint: disable=wrong-import-position
+
 BIN = ROOT / ".venv" / "bin"
-IMAGE = os.environ.get("MOLECULE_BASE_IMAGE", "engage-exec-base:latest")
 USERS = [{"name": "mcp", "password": "mcp-pw-1"}, {"name": "exrp", "password": "exrp-pw-1", "access": "readonly"}]
 BASE_WEBDAV = {"webdav_users": USERS, "webdav_concurrent_calls": 100}
 BASE_LB = {"load_balancer_backends": [{"name": "b1", "address": "127.0.0.2"}, {"name": "b2", "address": "127.0.0.3"}]}
 WEBDAV_FILES = ["/etc/apache2/sites-available/exec-webdav.conf", "/etc/apache2/ports.conf",
                 "/etc/apache2/mods-available/mpm_event.conf", "/etc/exec-webdav/htpasswd"]
 
-# A small HTTP client run inside the container (python3 is in the base image): prints the status of one request.
+# Not under /tmp: a tmpfs that a reboot empties, and apache2.service has a private /tmp (PrivateTmp=true), so Apache
+# would not see a certificate there.
+CLIENT_PATH = "/usr/local/bin/webdav_lb_client.py"
+PKI = "/etc/exec-test-pki"
+# A small HTTP client run on the host (python3 is in the base image): prints the status of one request.
 CLIENT = textwrap.dedent("""
     import base64, ssl, sys, urllib.request
     method, url, user, data = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else None
     req = urllib.request.Request(url, data=data.encode() if data else None, method=method)
     if user != "-":
         req.add_header("Authorization", "Basic " + base64.b64encode(user.encode()).decode())
-    ctx = ssl.create_default_context(cafile="/tmp/pki/ca.pem") if url.startswith("https") else None
+    ctx = ssl.create_default_context(cafile="%s/ca.pem") if url.startswith("https") else None
     try:
         with urllib.request.urlopen(req, timeout=10, context=ctx) as resp:
             print(resp.status, resp.read().decode(errors="replace")[:200])
     except urllib.error.HTTPError as exc:
         print(exc.code)
-""")
+""" % PKI)
 
 
 class Box:
-    """The test container: run commands, read files, run a role against it."""
+    """The test host: run commands (docker exec, as root: the test's own inspection), read files, run a role against
+    it (over SSH as deploy, with become, as on a site's VM)."""
 
-    def __init__(self, name, tmp_path):
+    def __init__(self, name, facts, tmp_path):
         self.name = name
         self.tmp = tmp_path
         self.inventory = tmp_path / "inventory.yml"
-        self.inventory.write_text("all:\n  hosts:\n    %s:\n      ansible_connection: community.docker.docker\n"
-                                  "      ansible_python_interpreter: /usr/bin/python3\n" % name)
+        self.inventory.write_text(json.dumps({"all": {"hosts": {name: vmhost.inventory_vars(facts)}}}, indent=2))
 
     def sh(self, script, check=True):
         proc = subprocess.run(["docker", "exec", self.name, "bash", "-c", script], stdout=subprocess.PIPE,
@@ -69,13 +79,23 @@ class Box:
 
     def http(self, method, url, user="-", data=None):
         args = [method, url, user] + ([data] if data is not None else [])
-        out = self.sh("python3 /tmp/client.py %s" % " ".join("'%s'" % a for a in args))
+        out = self.sh("python3 %s %s" % (CLIENT_PATH, " ".join("'%s'" % a for a in args)))
         return int(out.split()[0])
 
-    def role(self, role, extra_vars, check=False):
+    def unit(self, prop, unit):
+        """One property of a systemd unit (systemctl show), e.g. MainPID or ActiveState."""
+        return self.sh("systemctl show -p %s --value %s" % (prop, unit)).strip()
+
+    def start_standins(self):
+        """The two EXCP stand-ins (real HTTP servers) on 127.0.0.2/3:3650, started outside systemd."""
+        for backend, address in (("b1", "127.0.0.2"), ("b2", "127.0.0.3")):
+            self.sh("setsid python3 /usr/local/bin/excp_standin.py %s %s 3650 </dev/null >/dev/null 2>&1 &"
+                    % (backend, address))
+
+    def role(self, role, extra_vars, check=False, pre_tasks=""):
         play = self.tmp / ("%s.yml" % role)
-        play.write_text("- hosts: all\n  gather_facts: true\n  gather_subset: [min]\n  roles:\n"
-                        "    - role: engage_exec.recording.%s\n" % role)
+        play.write_text("- hosts: all\n  become: true\n  gather_facts: true\n  gather_subset: [min]\n%s  roles:\n"
+                        "    - role: engage_exec.recording.%s\n" % (pre_tasks, role))
         cmd = [str(BIN / "ansible-playbook"), "-i", str(self.inventory), str(play), "-e", json.dumps(extra_vars)]
         env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1", ANSIBLE_PIPELINING="1",
                    PATH="%s:%s" % (BIN, os.environ.get("PATH", "")))
@@ -87,25 +107,58 @@ class Box:
 
 @pytest.fixture(scope="module")
 def box(tmp_path_factory):
-    """A base-image container with both roles converged once, and two EXCP stand-ins on 127.0.0.2/3:3650."""
+    """A vmhost host with both roles converged once, and two EXCP stand-ins on 127.0.0.2/3:3650."""
     name = "test-webdav-lb-%s" % uuid.uuid4().hex[:8]
-    subprocess.run(["docker", "run", "-d", "--name", name, "--label", "engage-exec-test=1", IMAGE, "sleep", "infinity"],
-                   check=True, stdout=subprocess.DEVNULL)
     try:
-        b = Box(name, tmp_path_factory.mktemp("webdav-lb"))
+        facts = vmhost.up([{"name": name}], labels={"engage-exec-test": "1"})[name]
+        b = Box(name, facts, tmp_path_factory.mktemp("webdav-lb"))
         standin = str(ROOT / "molecule" / "load_balancer" / "files" / "excp_standin.py")
         subprocess.run(["docker", "cp", standin, "%s:/usr/local/bin/excp_standin.py" % name], check=True)
-        subprocess.run(["docker", "exec", "-i", name, "tee", "/tmp/client.py"], input=CLIENT, text=True, check=True,
+        subprocess.run(["docker", "exec", "-i", name, "tee", CLIENT_PATH], input=CLIENT, text=True, check=True,
                        stdout=subprocess.DEVNULL)
-        for backend, address in (("b1", "127.0.0.2"), ("b2", "127.0.0.3")):
-            b.sh("setsid python3 /usr/local/bin/excp_standin.py %s %s 3650 </dev/null >/dev/null 2>&1 &"
-                 % (backend, address))
+        b.start_standins()
         for role, extra in (("webdav", BASE_WEBDAV), ("load_balancer", BASE_LB)):
             proc, _changed = b.role(role, extra)
             assert proc.returncode == 0, proc.stdout[-5000:]
         yield b
     finally:
-        subprocess.run(["docker", "rm", "-f", name], check=False, stdout=subprocess.DEVNULL)
+        vmhost.remove([name])
+
+
+@pytest.mark.parametrize("unit, role, extra, port", [
+    ("apache2", "webdav", BASE_WEBDAV, 80),
+    ("haproxy", "load_balancer", BASE_LB, 8080),
+], ids=["apache2", "haproxy"])
+def test_service_is_a_systemd_unit_enabled_at_boot(box, unit, role, extra, port):
+    """A unit that was stopped and disabled is started and enabled again by the role; the server that listens is the
+    unit's (its main process or a child of it)."""
+    box.sh("systemctl disable --now %s 2>&1" % unit)
+    assert box.sh("systemctl is-enabled %s; true" % unit).strip() == "disabled"
+    proc, changed = box.role(role, extra)
+    assert proc.returncode == 0 and changed > 0, proc.stdout[-3000:]
+    assert box.sh("systemctl is-enabled %s" % unit).strip() == "enabled"
+    assert box.sh("systemctl is-active %s" % unit).strip() == "active"
+    main_pid = box.unit("MainPID", unit)
+    assert main_pid != "0"
+    listeners = box.sh("ss -Hltnp 'sport = :%d'" % port)
+    pids = set(re.findall(r"pid=(\d+)", listeners))
+    tree = set(box.sh("echo %s; pgrep -P %s; true" % (main_pid, main_pid)).split())
+    assert pids and pids <= tree, (listeners, tree)
+    proc, changed = box.role(role, extra)
+    assert proc.returncode == 0 and changed == 0, proc.stdout[-3000:]
+
+
+def test_non_systemd_host_is_refused(box):
+    """A host whose service manager is not systemd: both roles refuse it, before any file is written."""
+    fake = ("  pre_tasks:\n    - name: Pretend the service manager is sysvinit\n      ansible.builtin.set_fact:\n"
+            "        ansible_service_mgr: sysvinit\n        cacheable: true\n")
+    for role, extra, files in (("webdav", BASE_WEBDAV, WEBDAV_FILES),
+                               ("load_balancer", BASE_LB, ["/etc/haproxy/haproxy.cfg"])):
+        before = box.digest(files)
+        proc, _changed = box.role(role, extra, pre_tasks=fake)
+        assert proc.returncode != 0
+        assert "service manager sysvinit - not supported" in " ".join(proc.stdout.split()), proc.stdout[-3000:]
+        assert box.digest(files) == before
 
 
 def test_webdav_serves_with_auth(box):
@@ -147,7 +200,7 @@ def test_webdav_new_user_four_times(box):
     ({"webdav_concurrent_calls": -5}, "webdav_concurrent_calls=-5 - not a positive integer"),
     ({"webdav_concurrent_calls": "many"}, "webdav_concurrent_calls"),
     ({"webdav_concurrent_calls": 100000000}, "concurrent calls need 3000000.0 GB (30 GB per 1000 concurrent calls)"),
-    ({"webdav_tls_certificate": "/tmp/pki/a.crt"}, "set both"),
+    ({"webdav_tls_certificate": PKI + "/a.crt"}, "set both"),
 ], ids=["empty-password", "missing-password", "no-users", "zero-calls", "negative-calls", "text-calls", "capacity",
         "cert-without-key"])
 def test_webdav_bad_input_changes_nothing(box, extra, message):
@@ -190,26 +243,26 @@ def test_webdav_invalid_config_is_rolled_back(box):
 
 
 def make_pki(box):
-    box.sh("mkdir -p /tmp/pki && cd /tmp/pki && "
-           "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=test-ca 2>/dev/null && "
+    box.sh("mkdir -p %s && cd %s && "
+           "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=test-ca "
+           "2>/dev/null && "
            "for n in a b; do openssl req -newkey rsa:2048 -nodes -keyout $n.key -out $n.csr -subj /CN=localhost "
            "2>/dev/null && printf 'subjectAltName=DNS:localhost,IP:127.0.0.1' > $n.ext && "
            "openssl x509 -req -in $n.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out $n.crt -days 2 -extfile $n.ext "
-           "2>/dev/null; done")
+           "2>/dev/null; done" % (PKI, PKI))
 
 
 def test_webdav_tls_key_mismatch_then_tls(box):
     box.sh("command -v openssl >/dev/null || (apt-get install -y -qq openssl >/dev/null 2>&1)")
     make_pki(box)
     before = box.digest(WEBDAV_FILES)
-    mismatch = dict(BASE_WEBDAV, webdav_tls_certificate="/tmp/pki/a.crt", webdav_tls_key="/tmp/pki/b.key")
+    mismatch = dict(BASE_WEBDAV, webdav_tls_certificate=PKI + "/a.crt", webdav_tls_key=PKI + "/b.key")
     proc, _changed = box.role("webdav", mismatch)
     assert proc.returncode != 0
-    assert "/tmp/pki/b.key does not match the certificate /tmp/pki/a.crt" in " ".join(proc.stdout.split())
+    assert "%s/b.key does not match the certificate %s/a.crt" % (PKI, PKI) in " ".join(proc.stdout.split())
     assert box.digest(WEBDAV_FILES) == before
 
-    tls = dict(BASE_WEBDAV, webdav_tls_certificate="/tmp/pki/a.crt", webdav_tls_key="/tmp/pki/a.key",
-               webdav_tls_port=8443)
+    tls = dict(BASE_WEBDAV, webdav_tls_certificate=PKI + "/a.crt", webdav_tls_key=PKI + "/a.key", webdav_tls_port=8443)
     proc, _changed = box.role("webdav", tls)
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert box.http("PUT", "https://localhost:8443/recordings/tls.wav", "mcp:mcp-pw-1", "x") in (201, 204)
@@ -224,7 +277,7 @@ def test_webdav_tls_key_mismatch_then_tls(box):
 def test_load_balancer_posts_and_405(box):
     servers = set()
     for attempt in range(4):
-        out = box.sh("python3 /tmp/client.py POST http://127.0.0.1:8080/recording/metadata - '{\"call\": 1}'")
+        out = box.sh("python3 %s POST http://127.0.0.1:8080/recording/metadata - '{\"call\": 1}'" % CLIENT_PATH)
         assert out.startswith("200"), (attempt, out)
         servers.add(json.loads(out.split(" ", 1)[1])["server"])
     assert servers == {"b1", "b2"}
@@ -232,18 +285,31 @@ def test_load_balancer_posts_and_405(box):
     assert box.http("DELETE", "http://127.0.0.1:8080/recording/metadata") == 405
 
 
+def haproxy_workers(box):
+    """The unit's main process (HAProxy's master) and its worker processes."""
+    master = box.unit("MainPID", "haproxy")
+    return master, set(box.sh("pgrep -P %s; true" % master).split())
+
+
 def test_load_balancer_change_four_times_and_seamless_reload(box):
     cfg = ["/etc/haproxy/haproxy.cfg"]
     extra = dict(BASE_LB, load_balancer_health_interval_ms=1500)
     before = box.digest(cfg)
-    old_pid = box.sh("cat /run/haproxy.pid").split()
+    old_master, old_workers = haproxy_workers(box)
+    started = box.unit("ExecMainStartTimestampMonotonic", "haproxy")
+    assert old_workers, "HAProxy's master has no worker"
     proc, changed = box.role("load_balancer", extra, check=True)
     assert proc.returncode == 0 and changed > 0, proc.stdout[-3000:]
     assert box.digest(cfg) == before
+    assert haproxy_workers(box) == (old_master, old_workers)
     proc, changed = box.role("load_balancer", extra)
     assert proc.returncode == 0 and changed > 0, proc.stdout[-3000:]
     assert "inter 1500ms" in box.sh("cat /etc/haproxy/haproxy.cfg")
-    assert box.sh("cat /run/haproxy.pid").split() != old_pid  # reloaded: a new process took the sockets over
+    # reloaded, not restarted: the same master (the unit was not started anew), a new worker with the new configuration
+    master, workers = haproxy_workers(box)
+    assert master == old_master and box.unit("ExecMainStartTimestampMonotonic", "haproxy") == started
+    assert workers - old_workers, (old_workers, workers)
+    assert box.sh("systemctl is-active haproxy").strip() == "active"
     for check in (True, False):
         proc, changed = box.role("load_balancer", extra, check=check)
         assert proc.returncode == 0 and changed == 0, proc.stdout[-3000:]
@@ -276,20 +342,86 @@ def test_load_balancer_port_in_use(box):
     assert box.digest(["/etc/haproxy/haproxy.cfg"]) == before
 
 
-def test_webdav_retention_job_removes_only_old_recordings(box):
-    proc, _changed = box.role("webdav", dict(BASE_WEBDAV, webdav_retention_days=2, webdav_retention_time="04:05"))
-    assert proc.returncode == 0, proc.stdout[-3000:]
-    cron = box.sh("cat /etc/cron.d/exec-webdav-retention")
-    line = [entry for entry in cron.splitlines() if entry.startswith("5 4 * * * root ")]
-    assert len(line) == 1, cron
+RETENTION_UNITS = ["/etc/systemd/system/exec-webdav-retention.service",
+                   "/etc/systemd/system/exec-webdav-retention.timer"]
+RETENTION_CRON = "/etc/cron.d/exec-webdav-retention"
+
+
+def exists(box, path):
+    return box.sh("test -e %s && echo present || echo absent" % path).strip() == "present"
+
+
+def old_and_recent_recordings(box):
     box.sh("mkdir -p /srv/exec-recordings/2026/old /srv/exec-recordings/empty-old && "
            "touch -d '3 days ago' /srv/exec-recordings/2026/old/a.wav /srv/exec-recordings/empty-old && "
            "touch -d '1 day ago' /srv/exec-recordings/recent.wav")
-    box.sh(line[0][len("5 4 * * * root "):])  # the job's own command, as cron would run it
+
+
+def assert_only_old_removed(box):
     listing = box.sh("cd /srv/exec-recordings && find . | sort")
     # old files go; folders go once they have been empty for an hour (a fresh MKCOL is never removed)
     assert "./recent.wav" in listing and "./2026/old/a.wav" not in listing and "empty-old" not in listing, listing
 
+
+def test_webdav_retention_timer_removes_only_old_recordings(box):
+    """The default method on systemd: a timer, enabled and started, whose service runs the job."""
+    proc, _changed = box.role("webdav", dict(BASE_WEBDAV, webdav_retention_days=2, webdav_retention_time="04:05"))
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert box.sh("systemctl is-enabled exec-webdav-retention.timer").strip() == "enabled"
+    assert box.sh("systemctl is-active exec-webdav-retention.timer").strip() == "active"
+    assert "OnCalendar=*-*-* 04:05:00" in box.unit("TimersCalendar", "exec-webdav-retention.timer")
+    assert not exists(box, RETENTION_CRON)
+    old_and_recent_recordings(box)
+    box.sh("systemctl start exec-webdav-retention.service")  # what the timer starts (oneshot: returns when done)
+    assert box.unit("Result", "exec-webdav-retention.service") == "success"
+    assert_only_old_removed(box)
+
+    proc, _changed = box.role("webdav", BASE_WEBDAV)  # retention off again: the timer is stopped and removed
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert box.sh("systemctl is-active exec-webdav-retention.timer; true").strip() != "active"
+    assert not [path for path in RETENTION_UNITS if exists(box, path)]
+
+
+def test_webdav_retention_cron_removes_only_old_recordings(box):
+    """webdav_retention_method=cron: a cron file (cron installed and running), no timer."""
+    extra = dict(BASE_WEBDAV, webdav_retention_days=2, webdav_retention_time="04:05", webdav_retention_method="cron")
+    proc, _changed = box.role("webdav", extra)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert box.sh("systemctl is-active cron").strip() == "active"
+    assert not [path for path in RETENTION_UNITS if exists(box, path)]
+    cron = box.sh("cat %s" % RETENTION_CRON)
+    line = [entry for entry in cron.splitlines() if entry.startswith("5 4 * * * root ")]
+    assert len(line) == 1, cron
+    old_and_recent_recordings(box)
+    box.sh(line[0][len("5 4 * * * root "):])  # the job's own command, as cron would run it
+    assert_only_old_removed(box)
+
     proc, _changed = box.role("webdav", BASE_WEBDAV)  # retention off again: the job is removed
     assert proc.returncode == 0, proc.stdout[-3000:]
-    assert box.sh("test -e /etc/cron.d/exec-webdav-retention && echo present || echo absent").strip() == "absent"
+    assert not exists(box, RETENTION_CRON)
+
+
+def test_reboot_both_servers_come_back(box):
+    """Enabled at boot: after a reboot both servers run again without Ansible, and a rerun of either role changes
+    nothing (what systemd makes again at boot, such as /run/haproxy, is not fought over). Near the end: the reboot
+    empties /tmp and stops the stand-ins (started again here)."""
+    proc, _changed = box.role("load_balancer", BASE_LB)  # the state a rerun after the reboot must find unchanged
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    old = {unit: box.unit("InvocationID", unit) for unit in ("apache2", "haproxy")}
+    subprocess.run(["docker", "restart", "-t", "30", box.name], check=True, stdout=subprocess.DEVNULL)
+    vmhost.up([{"name": box.name}], labels={"engage-exec-test": "1"})  # until systemd runs and sshd answers
+    for unit in ("apache2", "haproxy"):
+        assert box.sh("systemctl is-active %s" % unit).strip() == "active"
+        assert box.unit("InvocationID", unit) != old[unit]  # started by this boot
+    box.start_standins()
+    assert box.http("PUT", "http://127.0.0.1/recordings/after-reboot.wav", "mcp:mcp-pw-1", "x") in (201, 204)
+    assert box.http("GET", "http://127.0.0.1/recordings/after-reboot.wav", "exrp:exrp-pw-1") == 200
+    for attempt in range(20):  # until HAProxy's health checks saw a stand-in up
+        if box.http("POST", "http://127.0.0.1:8080/recording/metadata", "-", "{}") == 200:
+            break
+        box.sh("sleep 0.5")
+    else:
+        raise AssertionError("HAProxy does not pass a POST after the reboot (%d attempts)" % attempt)
+    for role, extra in (("webdav", BASE_WEBDAV), ("load_balancer", BASE_LB)):
+        proc, changed = box.role(role, extra)
+        assert proc.returncode == 0 and changed == 0, proc.stdout[-3000:]
