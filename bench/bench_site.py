@@ -38,6 +38,9 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "lab"))
+
+import vmhost  # noqa: E402  pylint: disable=wrong-import-position
 BIN = ROOT / ".venv" / "bin"
 LAB_INVENTORY = ROOT / "inventories" / "lab"
 RECAP = re.compile(r"^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+skipped=(\d+)",
@@ -71,9 +74,7 @@ def task_floor(inventory, host, tmp, count=20):
     false: the worker is still forked and the condition templated there."""
     port = subprocess.run(["docker", "port", host, "22/tcp"], capture_output=True, text=True,
                           check=True).stdout.split()[0].rsplit(":", 1)[1]
-    ssh = ["ssh", "-i", str(ROOT / ".cache" / "lab" / "ssh" / "id_ed25519"), "-p", port, "-o", "BatchMode=yes",
-           "-o", "UserKnownHostsFile=/dev/null", "-o", "StrictHostKeyChecking=no", "-o", "LogLevel=ERROR",
-           "deploy@127.0.0.1", "true"]
+    ssh = vmhost.ssh_argv({"ssh_host": "127.0.0.1", "ssh_port": port}, "true")
     figures = {}
     for label, argv in (("bare docker exec", ["docker", "exec", host, "true"]), ("bare ssh", ssh)):
         start = time.monotonic()

@@ -220,12 +220,22 @@ def down(label):
     return names
 
 
+# Every host (and its host keys) is made anew on ports other hosts used before: no known_hosts.
+SSH_OPTIONS = ["-o", "UserKnownHostsFile=/dev/null", "-o", "StrictHostKeyChecking=no"]
+
+
 def inventory_vars(facts):
     """Ansible connection variables for a host that up() returned."""
     return {"ansible_host": facts["ssh_host"], "ansible_port": facts["ssh_port"], "ansible_user": USER,
             "ansible_ssh_private_key_file": str(CACHE / "ssh" / "id_ed25519"), "ansible_become": True,
-            "ansible_python_interpreter": "/usr/bin/python3",
-            "ansible_ssh_common_args": "-o UserKnownHostsFile=/dev/null -o StrictHostKeyChecking=no"}
+            "ansible_python_interpreter": "/usr/bin/python3", "ansible_ssh_common_args": " ".join(SSH_OPTIONS)}
+
+
+def ssh_argv(facts, *command, user=USER):
+    """A plain `ssh` command line that runs ``command`` on a host that up() returned (no connection sharing)."""
+    return (["ssh", "-i", str(CACHE / "ssh" / "id_ed25519"), "-p", str(facts["ssh_port"]), "-o", "BatchMode=yes",
+             "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=5"] + SSH_OPTIONS
+            + ["%s@%s" % (user, facts["ssh_host"])] + list(command))
 
 
 def main(argv=None):

@@ -26,10 +26,8 @@ import vmhost  # noqa: E402  pylint: disable=wrong-import-position
 
 
 def ssh(facts, *command, user=vmhost.USER):
-    argv = ["ssh", "-i", str(vmhost.CACHE / "ssh" / "id_ed25519"), "-p", str(facts["ssh_port"]),
-            "-o", "BatchMode=yes", "-o", "UserKnownHostsFile=/dev/null", "-o", "StrictHostKeyChecking=no",
-            "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=5", "%s@%s" % (user, facts["ssh_host"])]
-    return subprocess.run(argv + list(command), capture_output=True, text=True, timeout=60, check=False)
+    return subprocess.run(vmhost.ssh_argv(facts, *command, user=user), capture_output=True, text=True, timeout=60,
+                          check=False)
 
 
 def dexec(name, *argv):
