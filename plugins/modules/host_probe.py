@@ -116,6 +116,16 @@ options:
         as patterns; a name must start with a letter or digit and hold only letters, digits and C(. _ + - :).
     type: list
     elements: str
+  units:
+    description:
+      - systemd units whose state to read, by name as C(systemctl) takes them (V(apache2) is V(apache2.service)), in
+        one C(systemctl show) call, whether each is loaded, active and enabled at boot (RV(units)).
+      - A role asks this before it asks systemd to start and enable its service, so that a rerun where the service
+        runs and is enabled already makes no further call.
+      - A name must hold only letters, digits, colons, and C(_ . @ -) (and the backslash of systemd's escapes), and
+        not start with C(-).
+    type: list
+    elements: str
   facts:
     description:
       - Return the host facts C(kernel), C(architecture), C(os_family) and C(service_mgr) as facts (RV(ansible_facts)),
@@ -280,6 +290,25 @@ packages:
           task that installs what is missing lets the package manager answer.
       type: str
       sample: null
+units:
+  description:
+    - The state of the units of O(units). Null without O(units).
+  returned: always
+  type: dict
+  contains:
+    units:
+      description:
+        - For each name of O(units), its C(LoadState) (V(loaded), V(not-found) for a unit that does not exist),
+          C(ActiveState) (V(active), V(inactive), V(failed), V(activating)...) and C(UnitFileState) (V(enabled),
+          V(disabled), V(static), V(masked)..., empty when there is no unit file) as systemd reports them.
+      type: dict
+      sample: {apache2: {load: loaded, active: active, enabled: enabled}}
+    error:
+      description:
+        - Why the units could not be read (no C(systemctl) on the host, the command failed); null when they were.
+          RV(units.units) is then empty.
+      type: str
+      sample: null
 """
 
 from concurrent.futures import ThreadPoolExecutor
@@ -293,6 +322,7 @@ from ansible_collections.engage_exec.recording.plugins.module_utils import _list
 from ansible_collections.engage_exec.recording.plugins.module_utils import _packages
 from ansible_collections.engage_exec.recording.plugins.module_utils import _sysctls
 from ansible_collections.engage_exec.recording.plugins.module_utils import _timesync
+from ansible_collections.engage_exec.recording.plugins.module_utils import _units
 
 
 def probe(params, warn):
@@ -315,7 +345,7 @@ def bad_arguments(params):
     """The problems of the options that the argument spec cannot check, every one (nothing is read when any)."""
     problems = []
     for option, check in (("listeners", _listeners.bad_ports), ("sysctls", _sysctls.bad_names),
-                          ("packages", _packages.bad_names)):
+                          ("packages", _packages.bad_names), ("units", _units.bad_names)):
         if params[option] is not None:
             problems.append(check(params[option], option))
     return [p for p in problems if p]
@@ -328,6 +358,7 @@ def main():
         listeners=dict(type="list", elements="int"),
         sysctls=dict(type="list", elements="str"),
         packages=dict(type="list", elements="str"),
+        units=dict(type="list", elements="str"),
         facts=dict(type="bool", default=False),
         **_connectivity.argument_spec(checks_required=False)), supports_check_mode=True)
     params = module.params
@@ -345,12 +376,15 @@ def main():
         sysctls = _sysctls.read(params["sysctls"]) if params["sysctls"] is not None else None
         packages = _packages.query(params["packages"], module.run_command, module.get_bin_path) \
             if params["packages"] is not None else None
+        units = _units.read(params["units"], module.run_command, module.get_bin_path) \
+            if params["units"] is not None else None
         facts = _facts.read(module.get_bin_path) if params["facts"] else {}
         connectivity = checks.result() if checks is not None else None
     for text in later:
         module.warn(text)
     module.exit_json(changed=False, resources=resources, time=clock, connectivity=connectivity, listeners=listeners,
-                     sysctls=sysctls, packages=packages, ansible_facts=facts)
+                     sysctls=sysctls, packages=packages, units=units,
+                     ansible_facts=facts)
 
 
 if __name__ == "__main__":

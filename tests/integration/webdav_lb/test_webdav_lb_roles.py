@@ -125,15 +125,18 @@ def box(tmp_path_factory):
         vmhost.remove([name])
 
 
-@pytest.mark.parametrize("unit, role, extra, port", [
-    ("apache2", "webdav", BASE_WEBDAV, 80),
-    ("haproxy", "load_balancer", BASE_LB, 8080),
-], ids=["apache2", "haproxy"])
-def test_service_is_a_systemd_unit_enabled_at_boot(box, unit, role, extra, port):
-    """A unit that was stopped and disabled is started and enabled again by the role; the server that listens is the
-    unit's (its main process or a child of it)."""
-    box.sh("systemctl disable --now %s 2>&1" % unit)
-    assert box.sh("systemctl is-enabled %s; true" % unit).strip() == "disabled"
+SERVICES = [("apache2", "webdav", BASE_WEBDAV, 80, "Apache"), ("haproxy", "load_balancer", BASE_LB, 8080, "HAProxy")]
+
+
+@pytest.mark.parametrize("unit, role, extra, port, label", SERVICES, ids=["apache2", "haproxy"])
+@pytest.mark.parametrize("undo", ["disable --now", "stop", "disable"])
+def test_service_is_a_systemd_unit_enabled_at_boot(box, unit, role, extra, port, label, undo):
+    """A unit that was stopped, disabled or both is started and enabled again by the role; the server that listens is
+    the unit's (its main process or a child of it). A rerun that finds it running and enabled (the role's first look
+    at the host) asks nothing more of systemd."""
+    box.sh("systemctl %s %s 2>&1" % (undo, unit))
+    assert (box.sh("systemctl is-enabled %s; true" % unit).strip() == "disabled") == ("disable" in undo)
+    assert (box.sh("systemctl is-active %s; true" % unit).strip() != "active") == (undo != "disable")
     proc, changed = box.role(role, extra)
     assert proc.returncode == 0 and changed > 0, proc.stdout[-3000:]
     assert box.sh("systemctl is-enabled %s" % unit).strip() == "enabled"
@@ -146,6 +149,9 @@ def test_service_is_a_systemd_unit_enabled_at_boot(box, unit, role, extra, port)
     assert pids and pids <= tree, (listeners, tree)
     proc, changed = box.role(role, extra)
     assert proc.returncode == 0 and changed == 0, proc.stdout[-3000:]
+    control = re.search(r"TASK \[engage_exec\.recording\.%s : Control %s through systemd[^\n]*\n(\S+):" % (role, label),
+                        proc.stdout)
+    assert control and control.group(1) == "skipping", proc.stdout[-3000:]
 
 
 def test_non_systemd_host_is_refused(box):

@@ -75,7 +75,7 @@ def test_omitted_parts_are_not_run(capsys):
     assert out["_rc"] == 0 and not out.get("failed") and out["changed"] is False
     assert out["resources"] is None and out["time"] is None and out["connectivity"] is None
     assert out["listeners"] is None and out["sysctls"] is None and out["packages"] is None
-    assert out["ansible_facts"] == {}
+    assert out["units"] is None and out["ansible_facts"] == {}
 
 
 def test_facts_part_sets_the_facts_the_roles_read(capsys):
@@ -389,3 +389,23 @@ def test_packages_part_real_dpkg(capsys):
     out = _alone(host_probe.main, capsys, packages=["dpkg", "engage-exec-no-such-package"])
     assert out["packages"] == {"manager": "dpkg", "installed": {"dpkg": True, "engage-exec-no-such-package": False},
                                "missing": ["engage-exec-no-such-package"], "error": None}
+
+
+def test_units_part_one_systemctl_show(capsys, fake_bin):
+    systemctl = fake_bin("systemctl", "printf 'LoadState=loaded\\nActiveState=active\\nUnitFileState=enabled\\n\\n"
+                                      "LoadState=not-found\\nActiveState=inactive\\nUnitFileState=\\n'")
+    out = _alone(host_probe.main, capsys, units=["apache2", "nosuch"])
+    assert out["_rc"] == 0 and not out.get("failed") and out["changed"] is False
+    assert out["units"] == {"error": None, "units": {
+        "apache2": {"load": "loaded", "active": "active", "enabled": "enabled"},
+        "nosuch": {"load": "not-found", "active": "inactive", "enabled": ""}}}
+    calls = (systemctl.parent / "systemctl.args").read_text().splitlines()
+    assert calls == ["show --no-pager --property=LoadState,ActiveState,UnitFileState -- apache2 nosuch"]
+
+
+def test_units_bad_names_fail_before_reading(capsys, fake_bin):
+    systemctl = fake_bin("systemctl", "exit 0")
+    out = _alone(host_probe.main, capsys, units=["apache2", "--root=/"], packages=["apache2"])
+    assert out["failed"] and "'--root=/' are not systemd unit names" in out["msg"]
+    assert out["msg"].endswith("Nothing was read.")
+    assert not (systemctl.parent / "systemctl.args").exists()
