@@ -1,0 +1,37 @@
+# -*- coding: utf-8 -*-
+# Copyright: engage_exec.recording contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Which EXEC services a host runs, and the check rows (connectivity_check) the exec_services role proves them with."""
+
+from __future__ import annotations
+
+from ansible_collections.engage_exec.recording.plugins.filter.inventory import exec_addresses
+
+
+def exec_services_on_host(services, groups, host):
+    """The entries of ``services`` (exec_services_services) whose inventory group (``group``, else ``name``) holds
+    ``host``, in their order (the start order)."""
+    return [s for s in services if host in (groups.get(s.get("group") or s["name"]) or [])]
+
+
+def exec_services_metrics_checks(services, path):
+    """One connectivity_check row per service of ``services``: its metrics ``path`` on 127.0.0.1 at its port, 200."""
+    return [{"name": "%s metrics" % s["name"], "host": "127.0.0.1", "port": int(s["port"]), "protocol": "http",
+             "path": path, "status_codes": [200]} for s in services]
+
+
+def exec_host_checks(hosts, hostvars, fields=None):
+    """One connectivity_check row per host of ``hosts``: named after the host, at the address its peers use
+    (exec_addresses), with ``fields`` (port, protocol, path ...) added."""
+    hosts = [hosts] if isinstance(hosts, str) else list(hosts)
+    return [dict(fields or {}, name=host, host=address) for host, address in zip(hosts, exec_addresses(hosts, hostvars))]
+
+
+class FilterModule(object):
+    """EXEC services filters."""
+
+    def filters(self):
+        return {"exec_services_on_host": exec_services_on_host,
+                "exec_services_metrics_checks": exec_services_metrics_checks,
+                "exec_host_checks": exec_host_checks}
