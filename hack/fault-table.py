@@ -27,6 +27,7 @@ LAB_TESTS = (ROOT / "tests" / "integration" / "lab_e2e" / "test_faults_midrun.py
              ROOT / "tests" / "integration" / "lab_e2e" / "test_awx_runner.py")
 LAYERS = (("module", "Modules"), ("role", "Roles (argument specs and validate tasks)"),
           ("inventory", "Inventory (playbooks/validate.yml, filter exec_inventory_problems)"),
+          ("host", "Hosts (tests/integration/preflight/test_preflight_segment.py, on VM-like hosts of its own)"),
           ("default", "Safe defaults"))
 HEAD = """# Fault matrix: bad input and safe defaults
 

@@ -72,7 +72,7 @@ def gc_hosts(region=None, api_host=None, login_host=None):
                         "example mypurecloud.com), or exec_gc_login_host, the host that issues OAuth tokens" % api)
     known = region in KNOWN_REGIONS
     if given and not known:
-        warnings.append("exec_gc_region %r is not a Genesys Cloud region this collection knows (%s): it is used as "
+        warnings.append("exec_gc_region %s is not a Genesys Cloud region this collection knows (%s): it is used as "
                         "given (API %s, login %s); check its spelling, or ignore this for a new region"
                         % (given, ", ".join(KNOWN_REGIONS), api, login))
     return {"region": region, "api_host": api, "login_host": login, "known_region": known,
