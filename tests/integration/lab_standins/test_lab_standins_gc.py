@@ -87,12 +87,12 @@ def test_exrp_given_the_api_host_as_login_host_cannot_inject(standins):
     exrp = standins.start("EXRP", "exrp-wrong-login", GC_LOGIN_HOST=standins.gc.host)
     answer = requests.post(exrp.url + "/api/v1/recordings", json={"recording_id": "wrong-login",
                                                                   "media_path": "wrong-login.wav"}, timeout=30)
-    assert answer.status_code == 502 and "HTTP 404" in answer.json()["error"] \
-        and "GC_LOGIN_HOST" in answer.json()["error"], answer.text
+    assert answer.status_code == 502, answer.text
+    assert "HTTP 404" in answer.json()["error"] and "GC_LOGIN_HOST" in answer.json()["error"], answer.text
     assert standins.gc.recordings() == {}
     good = standins.start("EXRP", "exrp-right-login")
-    answer = requests.post(good.url + "/api/v1/recordings", json={"recording_id": "wrong-login",
-                                                                 "media_path": "wrong-login.wav"}, timeout=30)
+    answer = requests.post(good.url + "/api/v1/recordings",
+                           json={"recording_id": "wrong-login", "media_path": "wrong-login.wav"}, timeout=30)
     assert answer.status_code == 200, answer.text
     assert set(standins.gc.recordings()) == {"wrong-login"}
 

@@ -44,7 +44,7 @@ def test_parse_route(text, expected):
 
 def test_read_without_the_ip_command_says_so_per_peer():
     calls = []
-    got = read(["127.0.0.1"], lambda argv: calls.append(argv), lambda name: None)
+    got = read(["127.0.0.1"], calls.append, lambda name: None)
     assert got[0]["error"] == "the ip command (iproute2) is not installed: install it to read routes"
     assert got[0]["resolved"] == "127.0.0.1" and calls == []
 

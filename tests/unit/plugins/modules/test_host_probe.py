@@ -416,4 +416,3 @@ def test_routes_part_tells_a_router_hop_and_what_it_could_not_read(capsys, fake_
     assert unknown["error"].startswith("cannot resolve no-such-host.invalid") and unknown["resolved"] is None
     # one command per resolved peer, nothing for the name that does not resolve
     assert (ip.parent / "ip.args").read_text().splitlines() == ["route get 192.0.2.7", "route get 198.51.100.1"]
-
