@@ -27,12 +27,14 @@ LAB_TESTS = (ROOT / "tests" / "integration" / "lab_e2e" / "test_faults_midrun.py
              ROOT / "tests" / "integration" / "lab_e2e" / "test_awx_runner.py")
 LAYERS = (("module", "Modules"), ("role", "Roles (argument specs and validate tasks)"),
           ("inventory", "Inventory (playbooks/validate.yml, filter exec_inventory_problems)"),
+          ("host", "Hosts (tests/integration/preflight/test_preflight_segment.py, on VM-like hosts of its own)"),
           ("default", "Safe defaults"))
 HEAD = """# Fault matrix: bad input and safe defaults
 
-Every row is a test in `tests/integration/faults/` (the rows are the data those tests run). A bad-input row fails
-with a message that contains the asserted text (the input's name and the fix), and the test proves that what the
-column "checked unchanged" names did not change. A safe-default row asserts the default as Ansible reads it: the
+Every row is a test in `tests/integration/faults/` (the rows are the data those tests run; the rows of the
+"Hosts" section are run by `tests/integration/preflight/test_preflight_segment.py` on hosts of its own). A bad-input
+row fails with a message that contains the asserted text (the input's name and the fix), and the test proves that
+what the column "checked unchanged" names did not change. A safe-default row asserts the default as Ansible reads it: the
 module's argument spec and DOCUMENTATION, the role's defaults and argument spec, or the rendered template. Rows
 marked *slow* run with `pytest -m slow`; the others with every run of the integration tests.
 

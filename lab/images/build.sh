@@ -12,7 +12,7 @@
 # Archives, in --out (default .cache/lab): exrp-<version>.tgz (`docker save exec/exrp:<version> | gzip`), with
 # exrp-<version>.tgz.sha256 (sha256sum format); rewritten only when the image's hash changes.
 # Also the lab CA and the GC stand-in's certificate (lab/images/pki.sh, in .cache/lab/pki or $LAB_PKI_DIR), for the
-# names in $LAB_GC_SANS (default "DNS:lab-gc DNS:gc-api DNS:localhost IP:127.0.0.1").
+# names in $LAB_GC_SANS (default "DNS:lab-gc DNS:lab-gc-login DNS:gc-api DNS:localhost IP:127.0.0.1").
 # Environment: EXRP_VERSIONS, LAB_CACHE_DIR (= --out), LAB_BASE_IMAGE (engage-exec-base:latest), LAB_PKI_DIR.
 # Writes <out>/images.env (what was built, as KEY=VALUE) and prints it.
 set -euo pipefail
@@ -133,7 +133,7 @@ done
 } >> "$summary"
 
 # shellcheck disable=SC2086  # LAB_GC_SANS is a space-separated list of DNS:/IP: entries
-pki=$(bash "$here/pki.sh" gc-api ${LAB_GC_SANS:-DNS:lab-gc DNS:gc-api DNS:localhost IP:127.0.0.1})
+pki=$(bash "$here/pki.sh" gc-api ${LAB_GC_SANS:-DNS:lab-gc DNS:lab-gc-login DNS:gc-api DNS:localhost IP:127.0.0.1})
 echo "LAB_PKI_DIR=$pki" >> "$summary"
 mv -f "$summary" "$out/images.env"
 cat "$out/images.env"

@@ -43,7 +43,8 @@ from lab_common import (App, HttpError, Metrics, Response, Settings, basic_auth,
 DEFAULT_PORTS = {"EXCS": 3640, "EXAS": 3630, "EXCP": 3650, "EXRP": 3660}
 RECORDINGS_PATH = "/api/v1/recordings"
 DEFAULT_INJECTION_PATH = "/api/v2/recording/injections"
-EXRP_REQUIRED = ("WEBDAV_URL", "WEBDAV_USERNAME", "WEBDAV_PASSWORD", "GC_API_HOST", "GC_CLIENT_ID", "GC_CLIENT_SECRET")
+EXRP_REQUIRED = ("WEBDAV_URL", "WEBDAV_USERNAME", "WEBDAV_PASSWORD", "GC_API_HOST", "GC_LOGIN_HOST", "GC_CLIENT_ID",
+                 "GC_CLIENT_SECRET")
 # Default Config DB query, for the lab schema (lab/configdb/001-schema.sql): an Annex section is a cfg_flex_prop row of
 # the transaction (prop_type 1, parent_dbid 0), its keys are rows (prop_type 2) whose parent_dbid is the section row.
 # Override with CONFIGDB_ANNEX_QUERY (same named parameters, same three columns: section, key, value).
@@ -306,15 +307,17 @@ class ExecService:
                 return self.token
             s = self.settings
             try:
-                result = http("POST", self.gc_base() + "/oauth/token", b"grant_type=client_credentials",
+                # Genesys Cloud issues tokens on its login host (login.<region>), not on the API host.
+                result = http("POST", "https://%s/oauth/token" % s.require("GC_LOGIN_HOST"),
+                              b"grant_type=client_credentials",
                               {"Authorization": basic_auth(s.require("GC_CLIENT_ID"), s.require("GC_CLIENT_SECRET")),
                                "Content-Type": "application/x-www-form-urlencoded"},
                               timeout=10, cafile=s.get("GC_API_CA_FILE"))
             except OSError as exc:
                 raise HttpError(502, "GC OAuth token: %s" % exc) from exc
             if result.status != 200:
-                raise HttpError(502, "GC OAuth token refused (HTTP %s); check GC_CLIENT_ID/GC_CLIENT_SECRET"
-                                % result.status)
+                raise HttpError(502, "GC OAuth token refused by %s (HTTP %s); check GC_LOGIN_HOST, GC_CLIENT_ID and "
+                                     "GC_CLIENT_SECRET" % (s.require("GC_LOGIN_HOST"), result.status))
             answer = result.json()
             self.token = answer["access_token"]
             self.token_expiry = time.time() + float(answer.get("expires_in", 3600))

@@ -5,6 +5,10 @@
 
 - ``POST /oauth/token``: OAuth 2.0 client credentials grant (HTTP Basic client_id:client_secret, form body
   ``grant_type=client_credentials``) -> ``{"access_token", "token_type": "bearer", "expires_in"}``; wrong secret: 401.
+  Genesys Cloud issues tokens on its login host (``login.<region>``) and serves its API on another
+  (``api.<region>``): with GC_LOGIN_HOST set, tokens are issued only to requests for that host name (the Host
+  header), and the API only answers requests for any other name (404 otherwise), so a client that mixes the two
+  fails here as it would at a site.
 - ``POST <GC_INJECTION_PATH>`` (default ``/api/v2/recording/injections``), bearer token: body = the recording's bytes,
   headers ``X-Recording-Id``, ``X-Recording-Sha256`` (hex), ``X-Recording-Metadata`` (base64 of the metadata JSON),
   optional ``X-Injected-By`` (EXRP node) and ``X-Org-Id`` (the EX org, ORG_ID). The SHA-256 is checked (422 on
@@ -17,7 +21,8 @@
 
 Settings (environment or ``--env-file``): GC_LISTEN_HOST (0.0.0.0), GC_LISTEN_PORT (443), GC_TLS_CERT_FILE,
 GC_TLS_KEY_FILE (HTTPS; without them plain HTTP), GC_OAUTH_CLIENTS (``id:secret,id2:secret2``), GC_TOKEN_TTL (3600),
-GC_INJECTION_PATH, GC_DATA_DIR (keep recordings on disk and reload them at start; else memory only).
+GC_INJECTION_PATH, GC_DATA_DIR (keep recordings on disk and reload them at start; else memory only), GC_LOGIN_HOST
+(the login host name; unset: tokens and API on every name).
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ class GcStandIn:
             client_id, secret = (pair.split(":", 1) + [""])[:2]
             self.clients[client_id] = secret
         self.token_ttl = settings.int("GC_TOKEN_TTL", 3600)
+        self.login_host = (settings.get("GC_LOGIN_HOST") or "").strip().lower()
         self.tokens = {}
         self.recordings = {}
         self.lock = threading.Lock()
@@ -64,8 +70,32 @@ class GcStandIn:
                     self.recordings[record["recording_id"]] = record
         self.metrics.set("gc_recordings_stored", len(self.recordings))
 
+    # ------------------------------------------------------------------ host names
+    @staticmethod
+    def host_of(request) -> str:
+        """The host name the client asked for (Host header, without the port), lower case."""
+        host = (request.headers.get("Host") or "").strip().lower()
+        if host.startswith("["):  # [v6]:port
+            return host[1:].split("]", 1)[0]
+        return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+    def check_host(self, request, login: bool) -> None:
+        """404 when a token is asked of another name than the login host, or the API of the login host."""
+        if not self.login_host:
+            return
+        host = self.host_of(request)
+        if login and host != self.login_host:
+            self.metrics.inc("gc_oauth_tokens_total", {"result": "wrong_host"})
+            raise HttpError(404, "no %s on %s: tokens are issued by the login host %s (login.<region>), not by the "
+                                 "API host" % (request.path, host, self.login_host))
+        if not login and host == self.login_host:
+            self.metrics.inc("gc_injections_total", {"result": "wrong_host"})
+            raise HttpError(404, "no %s on the login host %s: the API answers on the API host (api.<region>)"
+                            % (request.path, host))
+
     # ------------------------------------------------------------------ OAuth
     def issue_token(self, request):
+        self.check_host(request, login=True)
         auth = request.headers.get("Authorization", "")
         client_id = secret = None
         if auth.startswith("Basic "):
@@ -103,6 +133,7 @@ class GcStandIn:
 
     # ------------------------------------------------------------------ injection
     def inject(self, request):
+        self.check_host(request, login=False)
         client_id = self.client_of(request)
         recording_id = request.headers.get("X-Recording-Id", "")
         claimed = (request.headers.get("X-Recording-Sha256") or "").lower()

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.engage_exec.recording.plugins.module_utils._gc_region import gc_hosts_of
+
 REQUIRED_GROUPS = ("excs", "exas", "excp", "exrp", "webdav", "load_balancer")
 SSLMODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
 _HOSTPORT = re.compile(r"^(?P<host>\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):(?P<port>[0-9]{1,5})$")
@@ -77,8 +79,7 @@ def _host_variable_problems(hvars):
         if isinstance(redis, dict) and "tls" in redis and str(redis["tls"]).lower() not in (
                 "true", "false", "yes", "no", "1", "0", "on", "off"):
             problems.append("exec_redis.tls is %r: use true or false" % (redis["tls"],))
-    if not _is_text(hvars.get("exec_gc_api_host")):
-        problems.append("exec_gc_api_host is not defined or empty: set the Genesys Cloud API host of your region")
+    problems.extend(gc_hosts_of(hvars)["problems"])
     registry = hvars.get("exec_registry")
     if not _is_text(registry):
         problems.append("exec_registry is not defined: set the site registry as host:port")
@@ -123,9 +124,49 @@ def exec_inventory_problems(groups, hostvars, allow_single_exrp=False):
         for problem in _host_variable_problems(dict(hostvars.get(host) or {})):
             seen.setdefault(problem, []).append(host)
     for problem, hosts in seen.items():
-        shown = ", ".join(hosts[:5]) + (" and %d more" % (len(hosts) - 5) if len(hosts) > 5 else "")
-        problems.append("%s (hosts: %s)" % (problem, shown))
+        problems.append("%s (hosts: %s)" % (problem, _shown(hosts)))
+    problems.extend(_shared_org_problems(groups.get("exec") or [], hostvars))
     return problems
+
+
+def _shown(hosts):
+    return ", ".join(hosts[:5]) + (" and %d more" % (len(hosts) - 5) if len(hosts) > 5 else "")
+
+
+def _shared_org_problems(hosts, hostvars):
+    """One EX org per Engage tenant: an exec_org_id given to hosts of two different exec_tenant_id is refused."""
+    tenants_of = {}  # org -> {tenant: [hosts]}
+    for host in hosts:
+        hvars = hostvars.get(host) or {}
+        org, tenant = hvars.get("exec_org_id"), hvars.get("exec_tenant_id")
+        if not _is_text(str(org) if org is not None else "") or tenant is None or str(tenant).strip() == "":
+            continue
+        tenants_of.setdefault(str(org).strip().lower(), {}).setdefault(str(tenant).strip(), []).append(host)
+    problems = []
+    for org, tenants in tenants_of.items():
+        if len(tenants) > 1:
+            problems.append(
+                "exec_org_id %s is given to %d Engage tenants (%s): an EX org serves one Engage tenant only, give "
+                "each tenant its own Genesys Cloud EX org (exec_org_id)"
+                % (org, len(tenants), "; ".join("exec_tenant_id %s on %s" % (t, _shown(h))
+                                                for t, h in sorted(tenants.items()))))
+    return problems
+
+
+def exec_inventory_warnings(groups, hostvars):
+    """Values that are accepted but may be wrong (an unknown Genesys Cloud region), as sentences, each once with
+    the hosts it concerns."""
+    seen = {}
+    for host in groups.get("exec") or []:
+        for warning in gc_hosts_of(dict(hostvars.get(host) or {}))["warnings"]:
+            seen.setdefault(warning, []).append(host)
+    return ["%s (hosts: %s)" % (warning, _shown(hosts)) for warning, hosts in seen.items()]
+
+
+def exec_gc_hosts(hvars):
+    """The Genesys Cloud hosts of one host's variables: {region, api_host, login_host, known_region, problems,
+    warnings} (module_utils/_gc_region.py)."""
+    return gc_hosts_of(hvars)
 
 
 def exec_addresses(hosts, hostvars):
@@ -145,4 +186,5 @@ class FilterModule(object):
     """Inventory contract filters."""
 
     def filters(self):
-        return {"exec_inventory_problems": exec_inventory_problems, "exec_addresses": exec_addresses}
+        return {"exec_inventory_problems": exec_inventory_problems, "exec_inventory_warnings": exec_inventory_warnings,
+                "exec_addresses": exec_addresses, "exec_gc_hosts": exec_gc_hosts}

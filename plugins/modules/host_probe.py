@@ -22,6 +22,8 @@ description:
     (RV(listeners)).
   - O(sysctls) - kernel parameters from C(/proc/sys) (RV(sysctls)).
   - O(packages) - whether some packages are installed, from the package database (RV(packages)).
+  - O(routes) - the kernel's route to some peers, as C(ip route get) tells it (RV(routes)); the preflight role
+    proves with it that the EXEC hosts reach each other without a router hop (one network segment).
   - O(facts) - the four host facts the collection's roles read (C(kernel), C(architecture), C(os_family),
     C(service_mgr)), returned as facts (RV(ansible_facts)) so that no setup run is needed for them.
   - A part whose option is omitted or null is not run, and its result is null.
@@ -126,6 +128,14 @@ options:
         not start with C(-).
     type: list
     elements: str
+  routes:
+    description:
+      - Peers (IP addresses or host names, resolved on the host as a connection would) whose route to read with
+        C(ip route get <address>), one command per peer.
+      - A peer reached through a router has a gateway (RV(routes[].via)); one on a directly connected network has
+        none.
+    type: list
+    elements: str
   facts:
     description:
       - Return the host facts C(kernel), C(architecture), C(os_family) and C(service_mgr) as facts (RV(ansible_facts)),
@@ -194,6 +204,16 @@ EXAMPLES = r"""
     name: net.core.somaxconn
     value: "4096"
   when: (web_host.sysctls['net.core.somaxconn'] | default(0, true) | int) < 4096
+
+- name: Is each peer reached without a router hop?
+  engage_exec.recording.host_probe:
+    routes: [exrp1.example.com, exrp2.example.com]
+  register: peers
+
+- name: No route through a router
+  ansible.builtin.assert:
+    that: peers.routes | selectattr('via') | list | length == 0
+    fail_msg: "{{ peers.routes | selectattr('via') | map(attribute='route') | list }}"
 """
 
 RETURN = r"""
@@ -259,6 +279,41 @@ sysctls:
   returned: always
   type: dict
   sample: {net.core.somaxconn: "4096", net.ipv4.ip_local_port_range: "32768\t60999", net.no.such: null}
+routes:
+  description:
+    - For each peer of O(routes), in order, the route the kernel takes to it. Null without O(routes).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    address:
+      description: The peer as given.
+      type: str
+    resolved:
+      description: The IP address it resolved to (null when it does not resolve).
+      type: str
+    route:
+      description: The first line of C(ip route get) (without its C(uid) part).
+      type: str
+      sample: 10.0.2.15 via 10.0.1.1 dev eth0 src 10.0.1.20
+    via:
+      description: The gateway (router) the peer is reached through; null on a directly connected network.
+      type: str
+      sample: 10.0.1.1
+    dev:
+      description: The interface.
+      type: str
+      sample: eth0
+    kind:
+      description: The route type (V(unicast), V(local) for an address of the host itself, ...).
+      type: str
+    error:
+      description:
+        - Why the route could not be read (the name does not resolve, no C(ip) command, no route); null when read.
+        - The other fields are then null.
+      type: str
+  sample: [{address: exrp2.example.com, resolved: 10.0.1.22, route: 10.0.1.22 dev eth0 src 10.0.1.21, via: null,
+            dev: eth0, kind: unicast, error: null}]
 packages:
   description:
     - Which packages of O(packages) are installed. Null without O(packages).
@@ -320,6 +375,7 @@ from ansible_collections.engage_exec.recording.plugins.module_utils import _fact
 from ansible_collections.engage_exec.recording.plugins.module_utils import _host_resources
 from ansible_collections.engage_exec.recording.plugins.module_utils import _listeners
 from ansible_collections.engage_exec.recording.plugins.module_utils import _packages
+from ansible_collections.engage_exec.recording.plugins.module_utils import _routes
 from ansible_collections.engage_exec.recording.plugins.module_utils import _sysctls
 from ansible_collections.engage_exec.recording.plugins.module_utils import _timesync
 from ansible_collections.engage_exec.recording.plugins.module_utils import _units
@@ -359,6 +415,7 @@ def main():
         sysctls=dict(type="list", elements="str"),
         packages=dict(type="list", elements="str"),
         units=dict(type="list", elements="str"),
+        routes=dict(type="list", elements="str"),
         facts=dict(type="bool", default=False),
         **_connectivity.argument_spec(checks_required=False)), supports_check_mode=True)
     params = module.params
@@ -378,13 +435,14 @@ def main():
             if params["packages"] is not None else None
         units = _units.read(params["units"], module.run_command, module.get_bin_path) \
             if params["units"] is not None else None
+        routes = _routes.read(params["routes"], module.run_command, module.get_bin_path) \
+            if params["routes"] is not None else None
         facts = _facts.read(module.get_bin_path) if params["facts"] else {}
         connectivity = checks.result() if checks is not None else None
     for text in later:
         module.warn(text)
     module.exit_json(changed=False, resources=resources, time=clock, connectivity=connectivity, listeners=listeners,
-                     sysctls=sysctls, packages=packages, units=units,
-                     ansible_facts=facts)
+                     sysctls=sysctls, packages=packages, units=units, routes=routes, ansible_facts=facts)
 
 
 if __name__ == "__main__":

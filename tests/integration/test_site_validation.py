@@ -36,8 +36,8 @@ CASES = {
     "registry without port": (lambda h, v: v.update(exec_registry="registry.example.com"),
                               ["exec_registry is 'registry.example.com'", "host:port"]),
     "empty webdav group": (lambda h, v: h["all"]["children"].pop("webdav"), ["group 'webdav' is empty"]),
-    "several problems at once": (lambda h, v: (v.pop("exec_gc_api_host"), v.update(exec_sip_servers=[]))
-                                 , ["exec_gc_api_host is not defined", "exec_sip_servers must be a non-empty list"]),
+    "several problems at once": (lambda h, v: (v.pop("exec_gc_region"), v.update(exec_sip_servers=[]))
+                                 , ["exec_gc_region is not set", "exec_sip_servers must be a non-empty list"]),
 }
 
 

@@ -347,6 +347,35 @@ INVENTORY_CASES = [
          "refused; names the item and the port range", ("exec_stat_servers[0].port is 'stat'", "1 and 65535"),
          NO_INVENTORY_HOST,
          run={"group_vars": {"exec_stat_servers": [{"host": "stat1.example.com", "port": "stat"}]}}),
+    Case("inventory-two-tenants-one-org", "inventory", "validate.yml",
+         "exrp1 with exec_tenant_id 2, the other EXEC hosts tenant 1, all with the same exec_org_id",
+         "refused: one EX org per Engage tenant; names the org, both tenants and their hosts",
+         ("is given to 2 Engage tenants", "exec_tenant_id 2 on exrp1.example.com", "its own Genesys Cloud EX org"),
+         NO_INVENTORY_HOST,
+         run={"exrp_hosts": {"exrp1.example.com": {"exec_tenant_id": "2"}, "exrp2.example.com": None}}),
+    Case("inventory-gc-region-unknown", "inventory", "validate.yml",
+         "exec_gc_region 'xyz9.pure.cloud' (not a known region)",
+         "accepted (new regions appear) with a warning that names the region, the hosts derived from it and the "
+         "known regions",
+         ("WARNING", "exec_gc_region xyz9.pure.cloud is not a Genesys Cloud region", "login.xyz9.pure.cloud",
+          "mypurecloud.ie, euw2.pure.cloud"), NO_INVENTORY_HOST,
+         run={"group_vars": {"exec_gc_region": "xyz9.pure.cloud"}, "accepted": True}),
+    Case("inventory-gc-region-is-a-url", "inventory", "validate.yml", "exec_gc_region 'https://api.mypurecloud.com'",
+         "refused; says to give the region's domain only, with examples",
+         ("exec_gc_region is 'https://api.mypurecloud.com'", "domain only", "mypurecloud.ie"), NO_INVENTORY_HOST,
+         run={"group_vars": {"exec_gc_region": "https://api.mypurecloud.com"}}),
+]
+
+# ------------------------------------------------------------------------------------------------------ hosts
+# The preflight role on VM-like hosts of the test's own (lab/vmhost.py) on a Docker network of its own:
+# tests/integration/preflight/test_preflight_segment.py.
+HOST_CASES = [
+    Case("preflight-host-behind-a-router", "host", "preflight",
+         "the EXRP host reaches the EXCS host only through a router (a route via a third host of the network)",
+         "that host fails; the message names both hosts, the router and the route; the report's pair row says FAIL "
+         "(the same hosts without the route pass)",
+         ("[segment]", "are not on the same network segment", "through the router", "one subnet (VLAN)"),
+         "nothing on any host (the preflight only reads)", slow=True),
 ]
 
 # ------------------------------------------------------------------------------------------------------ safe defaults
@@ -386,7 +415,7 @@ DEFAULT_CASES = [
          ("webdav_users", "at least one readwrite user"), "exec-webdav.conf.j2; role defaults + argument spec"),
 ]
 
-CASES = MODULE_CASES + ROLE_CASES + INVENTORY_CASES + DEFAULT_CASES
+CASES = MODULE_CASES + ROLE_CASES + INVENTORY_CASES + HOST_CASES + DEFAULT_CASES
 
 
 def by_layer(layer):

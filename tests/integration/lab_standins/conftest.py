@@ -25,8 +25,12 @@ class GcApi:
         self.proc = proc
         self.ca = str(ca_path)
         self.port = proc.port
+        # Two names of one server, as Genesys Cloud has api.<region> and login.<region>: the API on 127.0.0.1,
+        # tokens only on localhost (GC_LOGIN_HOST).
         self.url = "https://127.0.0.1:%d" % proc.port
         self.host = "127.0.0.1:%d" % proc.port
+        self.login_url = "https://localhost:%d" % proc.port
+        self.login_host = "localhost:%d" % proc.port
 
     def recordings(self) -> dict:
         listing = requests.get(self.url + "/lab/recordings", verify=self.ca, timeout=10).json()
@@ -38,12 +42,14 @@ class GcApi:
 
 @pytest.fixture(scope="session")
 def gc_api(tmp_path_factory, pki):
-    """The GC stand-in over HTTPS with a certificate from the test CA, one OAuth client (GC_CLIENT)."""
+    """The GC stand-in over HTTPS with a certificate from the test CA, one OAuth client (GC_CLIENT), tokens on the
+    login host name localhost only."""
     cert = pki.issue("gc-api", sans=("localhost", "127.0.0.1"))
     port = servers.free_port()
     proc = helpers.start_standin("gc_api.py", tmp_path_factory.mktemp("gc-api"), "gc-api", {
         "GC_LISTEN_HOST": "127.0.0.1", "GC_LISTEN_PORT": port, "GC_TLS_CERT_FILE": cert.cert_path,
         "GC_TLS_KEY_FILE": cert.key_path, "GC_OAUTH_CLIENTS": "%s:%s,other-client:other-secret" % GC_CLIENT,
+        "GC_LOGIN_HOST": "localhost",
     }, port=port)
     yield GcApi(proc, pki.ca_path)
     proc.stop()
@@ -85,7 +91,8 @@ def standins(tmp_path, redis_server, gc_api, webdav):
                       "REDIS_PASSWORD": redis_server.password}
             if service == "EXRP":
                 values.update(WEBDAV_URL=webdav.url, WEBDAV_USERNAME=webdav.user, WEBDAV_PASSWORD=webdav.password,
-                              GC_API_HOST=gc_api.host, GC_API_CA_FILE=gc_api.ca, GC_CLIENT_ID=GC_CLIENT[0],
+                              GC_API_HOST=gc_api.host, GC_LOGIN_HOST=gc_api.login_host, GC_API_CA_FILE=gc_api.ca,
+                              GC_CLIENT_ID=GC_CLIENT[0],
                               GC_CLIENT_SECRET=GC_CLIENT[1])
             values.update(extra)
             return values

@@ -231,7 +231,7 @@ def test_exrp_with_a_wrong_gc_secret_injects_nothing(standins):
     assert put.status_code in (201, 204)
     answer = requests.post(excp.url + "/api/v1/recordings", json={"recording_id": "x-1", "media_path": "x-1.wav"},
                            timeout=30)
-    assert answer.status_code == 503 and "GC_CLIENT_ID/GC_CLIENT_SECRET" in answer.text
+    assert answer.status_code == 503 and "GC_CLIENT_ID and GC_CLIENT_SECRET" in answer.text
     assert standins.gc.recordings() == {}
     bad = requests.post(excp.url + "/api/v1/recordings", json={"recording_id": "x-2", "media_path": "../etc"},
                         timeout=30)
@@ -371,7 +371,8 @@ def test_an_unreachable_gc_api_fails_the_hand_over_cleanly(standins):
     put = requests.put(standins.dav.url + "/gc-down.wav", data=b"abc", auth=(standins.dav.user, standins.dav.password),
                        timeout=10)
     assert put.status_code in (201, 204)
-    exrp = standins.start("EXRP", "exrp-gc-down", GC_API_HOST="127.0.0.1:%d" % servers.free_port())
+    closed = "127.0.0.1:%d" % servers.free_port()
+    exrp = standins.start("EXRP", "exrp-gc-down", GC_API_HOST=closed, GC_LOGIN_HOST=closed)
     answer = requests.post(exrp.url + "/api/v1/recordings", json={"recording_id": "gc-down", "media_path":
                                                                   "gc-down.wav"}, timeout=30)
     assert answer.status_code == 502 and "GC OAuth token" in answer.json()["error"]

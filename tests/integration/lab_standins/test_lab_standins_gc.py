@@ -20,8 +20,8 @@ INJECT = "/api/v2/recording/injections"
 
 
 def token(gc_api, client=GC_CLIENT, grant="client_credentials"):
-    return requests.post(gc_api.url + "/oauth/token", data={"grant_type": grant}, auth=client, verify=gc_api.ca,
-                         timeout=10)
+    return requests.post(gc_api.login_url + "/oauth/token", data={"grant_type": grant}, auth=client,
+                         verify=gc_api.ca, timeout=10)
 
 
 def inject(gc_api, bearer, recording_id, content, metadata=None, sha=None):
@@ -59,8 +59,42 @@ def test_oauth_wrong_secret_unknown_client_and_wrong_grant_are_refused(gc_api):
     assert token(gc_api, (GC_CLIENT[0], "wrong")).status_code == 401
     assert token(gc_api, ("nobody", GC_CLIENT[1])).status_code == 401
     assert token(gc_api, grant="password").status_code == 400
-    assert requests.post(gc_api.url + "/oauth/token", data={"grant_type": "client_credentials"},
+    assert requests.post(gc_api.login_url + "/oauth/token", data={"grant_type": "client_credentials"},
                          verify=gc_api.ca, timeout=10).status_code == 401
+
+
+def test_tokens_only_on_the_login_host_and_the_api_only_on_the_other_names(gc_api):
+    """Genesys Cloud: login.<region> issues tokens, api.<region> serves the API. A client that asks the API host for
+    a token (or sends an API call to the login host) gets 404, as it would at a site."""
+    wrong = requests.post(gc_api.url + "/oauth/token", data={"grant_type": "client_credentials"}, auth=GC_CLIENT,
+                          verify=gc_api.ca, timeout=10)
+    assert wrong.status_code == 404 and "login host localhost" in wrong.json()["error"], wrong.text
+    bearer = token(gc_api).json()["access_token"]
+    on_login = requests.post(gc_api.login_url + INJECT, data=b"abc", verify=gc_api.ca, timeout=10,
+                             headers={"Authorization": "Bearer " + bearer, "X-Recording-Id": "r-login",
+                                      "X-Recording-Sha256": hashlib.sha256(b"abc").hexdigest(),
+                                      "X-Recording-Metadata": base64.b64encode(b"{}").decode()})
+    assert on_login.status_code == 404 and "API host" in on_login.json()["error"], on_login.text
+    assert inject(gc_api, bearer, "r-api", b"abc").status_code == 201
+    assert set(gc_api.recordings()) == {"r-api"}
+
+
+def test_exrp_given_the_api_host_as_login_host_cannot_inject(standins):
+    """The EXRP stand-in asks GC_LOGIN_HOST for its token: set to the API host, it fails naming GC_LOGIN_HOST."""
+    put = requests.put(standins.dav.url + "/wrong-login.wav", data=b"abc",
+                       auth=(standins.dav.user, standins.dav.password), timeout=10)
+    assert put.status_code in (201, 204)
+    exrp = standins.start("EXRP", "exrp-wrong-login", GC_LOGIN_HOST=standins.gc.host)
+    answer = requests.post(exrp.url + "/api/v1/recordings", json={"recording_id": "wrong-login",
+                                                                  "media_path": "wrong-login.wav"}, timeout=30)
+    assert answer.status_code == 502, answer.text
+    assert "HTTP 404" in answer.json()["error"] and "GC_LOGIN_HOST" in answer.json()["error"], answer.text
+    assert standins.gc.recordings() == {}
+    good = standins.start("EXRP", "exrp-right-login")
+    answer = requests.post(good.url + "/api/v1/recordings",
+                           json={"recording_id": "wrong-login", "media_path": "wrong-login.wav"}, timeout=30)
+    assert answer.status_code == 200, answer.text
+    assert set(standins.gc.recordings()) == {"wrong-login"}
 
 
 def test_injection_needs_a_valid_token(gc_api):

@@ -120,7 +120,8 @@ def test_exrp_archive_is_a_docker_save_that_loads_back_as_the_same_image(built, 
 def test_exrp_image_runs_from_an_env_file_and_reports_its_version(built, tmp_path, client):
     env_file = helpers.write_env(tmp_path / "exrp.env", {
         "EXEC_NODE_NAME": "exrp-image-test", "REDIS_HOST": "127.0.0.1", "WEBDAV_URL": "http://webdav/recordings",
-        "WEBDAV_USERNAME": "exrp", "WEBDAV_PASSWORD": "x", "GC_API_HOST": "gc-api", "GC_CLIENT_ID": "id",
+        "WEBDAV_USERNAME": "exrp", "WEBDAV_PASSWORD": "x", "GC_API_HOST": "gc-api", "GC_LOGIN_HOST": "gc-login",
+        "GC_CLIENT_ID": "id",
         "GC_CLIENT_SECRET": "secret"})
     name = run_container("lab-standins-test-exrp", EXRP_REF, env_file)
     ip = address(client, name)

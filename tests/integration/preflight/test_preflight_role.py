@@ -51,11 +51,14 @@ def _inventory(tmp_path, postgres_tls, redis_pw, tls_servers, apache, listeners,
                 "exec_sip_servers": [{"host": "127.0.0.1", "port": listeners["sip1"]}],
                 "exec_redis": {"host": "127.0.0.1", "port": redis_pw.port, "tls": False},
                 "exec_gc_api_host": "localhost",
+                "exec_gc_login_host": "127.0.0.1",  # the same server under its other name, as login.<region>
                 "exec_registry": "127.0.0.1:5000",
             },
             "children": {
                 "exec": {"children": {"excs": {"hosts": {"pf-exec": local}}, "exas": {"hosts": {"pf-exec": local}},
-                                      "excp": {"hosts": {"pf-exec": local}}, "exrp": {"hosts": {"pf-exrp": local}}}},
+                                      "excp": {"hosts": {"pf-exec": local}},
+                                      # another address on this machine's loopback: a peer without a router
+                                      "exrp": {"hosts": {"pf-exrp": dict(local, exec_address="127.0.0.2")}}}},
                 "webdav": {"hosts": {"pf-webdav": local}},
                 "load_balancer": {"hosts": {"pf-lb": local}},
             },
@@ -134,8 +137,18 @@ def test_ready_site_passes_and_reports(tmp_path, playbook, env, tls_servers, pki
     assert "| chrony | 127.0.0.1 | True |" in md
     assert "| exec | Docker engine | >= 20 |" in md
     assert md.count("exrp -> site proxy") == 1 and "expires in 9 days" in md  # only from pf-exrp, warning kept
+    # Genesys Cloud's two hosts, each from every EXEC host
+    assert md.count("| exec -> Genesys Cloud API | localhost:") == 2
+    assert md.count("| exec -> Genesys Cloud login | 127.0.0.1:") == 2
+    # the checklist opens the report, before the summary
+    assert md.index("## Before you start") < md.index("## Summary") and "- [ ] The MCP is 9.0.052.00 or later" in md
+    assert "GIR-based" in md and "QM (Quality Management) and STA" in md
+    # one network segment: the pair, read from both sides (loopback routes, no router)
+    segment = md[md.index("## Network segment"):]
+    assert "| pf-exec - pf-exrp | local 127.0.0.2 dev lo" in segment and "| local 127.0.0.1 dev lo" in segment
+    assert segment.split("\n## ")[0].rstrip().endswith("| ok |")
     suites = ET.parse(tmp_path / "report" / "preflight-junit.xml").getroot()
-    assert {s.get("name") for s in suites} >= {"pf-exec", "pf-exrp", "pf-webdav", "pf-lb"}
+    assert {s.get("name") for s in suites} >= {"pf-exec", "pf-exrp", "pf-webdav", "pf-lb", "network segment"}
     assert all(s.get("failures") == "0" for s in suites)
     cases = [c.get("name") for c in suites.iter("testcase")]
     assert "exec: Docker engine" in cases and "clock synchronised" in cases
@@ -157,8 +170,8 @@ def test_unready_site_lists_every_problem_and_changes_nothing(tmp_path, playbook
                  "needs >= 99.1", "[time] the clock is not synchronised according to chrony",
                  "exas -> Stat Server 1 -> 127.0.0.1:%d (tcp): refused" % closed_port,
                  "exec -> Redis", "auth failed",
-                 # the GC row points at localhost:443 where nothing listens
-                 "exec -> Genesys Cloud API"):
+                 # the GC rows point at localhost:443 and 127.0.0.1:443 where nothing listens
+                 "exec -> Genesys Cloud API -> localhost:443", "exec -> Genesys Cloud login -> 127.0.0.1:443"):
         assert text in out, text
     assert "wrong-redis-pw" not in out
     md = (tmp_path / "report" / "preflight.md").read_text()

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import copy
 
-from ansible_collections.engage_exec.recording.plugins.filter.inventory import exec_inventory_problems
+from ansible_collections.engage_exec.recording.plugins.filter.inventory import (
+    exec_gc_hosts, exec_inventory_problems, exec_inventory_warnings)
 
 GOOD_VARS = {
     "exec_configdb": {"host": "db", "port": 5432, "name": "config", "sslmode": "require"},
@@ -73,4 +74,48 @@ def test_exrp_hosts_at_one_address_refused():
     problems = exec_inventory_problems(GROUPS, hv)
     assert len(problems) == 1 and "r1, r2 have the same address 10.0.0.21" in problems[0]
     hv["r2"] = dict(hv["r2"], exec_address="10.0.0.22")
+    assert exec_inventory_problems(GROUPS, hv) == []
+
+
+def test_gc_region_replaces_the_api_host():
+    hv = copy.deepcopy(GOOD_VARS)
+    del hv["exec_gc_api_host"]
+    hv["exec_gc_region"] = "mypurecloud.ie"
+    assert exec_inventory_problems(GROUPS, {h: hv for h in ("a", "r1", "r2")}) == []
+    assert exec_gc_hosts(hv)["login_host"] == "login.mypurecloud.ie"
+
+
+def test_missing_gc_hosts_refused_naming_the_region():
+    hv = copy.deepcopy(GOOD_VARS)
+    del hv["exec_gc_api_host"]
+    problems = exec_inventory_problems(GROUPS, {h: hv for h in ("a", "r1", "r2")})
+    assert problems == ["exec_gc_region is not set: set the Genesys Cloud region of your EX org (for example "
+                        "mypurecloud.com), or exec_gc_api_host and exec_gc_login_host (hosts: a, r1, r2)"]
+
+
+def test_unknown_region_is_a_warning_not_a_problem():
+    hv = _hostvars(exec_gc_region="xyz1.pure.cloud")
+    assert exec_inventory_problems(GROUPS, hv) == []
+    warnings = exec_inventory_warnings(GROUPS, hv)
+    assert len(warnings) == 1 and "exec_gc_region xyz1.pure.cloud is not" in warnings[0]
+    assert "mypurecloud.ie" in warnings[0]
+    assert warnings[0].endswith("(hosts: a, r1, r2)")
+    assert exec_inventory_warnings(GROUPS, _hostvars(exec_gc_region="mypurecloud.com")) == []
+
+
+def test_two_tenants_on_one_org_refused_naming_org_tenants_and_hosts():
+    hv = _hostvars(exec_org_id="ORG-1", exec_tenant_id="1")
+    hv["r2"] = dict(hv["r2"], exec_tenant_id=2)
+    problems = exec_inventory_problems(GROUPS, hv)
+    assert problems == ["exec_org_id org-1 is given to 2 Engage tenants (exec_tenant_id 1 on a, r1; exec_tenant_id 2 "
+                        "on r2): an EX org serves one Engage tenant only, give each tenant its own Genesys Cloud EX "
+                        "org (exec_org_id)"]
+
+
+def test_one_org_per_tenant_and_one_tenant_on_many_hosts_accepted():
+    hv = _hostvars(exec_org_id="org-1", exec_tenant_id="1")
+    assert exec_inventory_problems(GROUPS, hv) == []
+    hv["r2"] = dict(hv["r2"], exec_org_id="org-2", exec_tenant_id="2")
+    assert exec_inventory_problems(GROUPS, hv) == []
+    hv["r1"] = dict(hv["r1"], exec_tenant_id=1)  # an int and a string of the same tenant are one tenant
     assert exec_inventory_problems(GROUPS, hv) == []

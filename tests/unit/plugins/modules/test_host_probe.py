@@ -409,3 +409,30 @@ def test_units_bad_names_fail_before_reading(capsys, fake_bin):
     assert out["failed"] and "'--root=/' are not systemd unit names" in out["msg"]
     assert out["msg"].endswith("Nothing was read.")
     assert not (systemctl.parent / "systemctl.args").exists()
+
+
+def test_routes_part_reads_the_kernel_route_of_each_peer(capsys):
+    """The real ip command: loopback peers, by address and by name, are reached without a router."""
+    out = _alone(host_probe.main, capsys, routes=["127.0.0.1", "localhost"])
+    assert out["_rc"] == 0 and not out.get("failed") and out["changed"] is False
+    first, second = out["routes"]
+    assert first["address"] == "127.0.0.1" and first["resolved"] == "127.0.0.1" and first["error"] is None
+    assert first["via"] is None and first["dev"] == "lo" and first["kind"] == "local"
+    assert first["route"].startswith("local 127.0.0.1 dev lo") and "uid" not in first["route"]
+    assert second["address"] == "localhost" and second["resolved"] in ("127.0.0.1", "::1") and second["via"] is None
+
+
+def test_routes_part_tells_a_router_hop_and_what_it_could_not_read(capsys, fake_bin):
+    ip = fake_bin("ip", 'case "$3" in\n'
+                        '  192.0.2.7) echo "192.0.2.7 via 10.1.0.1 dev eth0 src 10.1.0.5 uid 0"; echo "    cache" ;;\n'
+                        '  *) echo "RTNETLINK answers: Network is unreachable" >&2; exit 2 ;;\nesac')
+    out = _alone(host_probe.main, capsys, routes=["192.0.2.7", "198.51.100.1", "no-such-host.invalid"])
+    assert out["_rc"] == 0 and not out.get("failed")
+    routed, unreachable, unknown = out["routes"]
+    assert routed == {"address": "192.0.2.7", "resolved": "192.0.2.7", "via": "10.1.0.1", "dev": "eth0",
+                      "kind": "unicast", "route": "192.0.2.7 via 10.1.0.1 dev eth0 src 10.1.0.5", "error": None}
+    assert unreachable["error"] == "ip route get 198.51.100.1: RTNETLINK answers: Network is unreachable"
+    assert unreachable["via"] is None and unreachable["route"] is None
+    assert unknown["error"].startswith("cannot resolve no-such-host.invalid") and unknown["resolved"] is None
+    # one command per resolved peer, nothing for the name that does not resolve
+    assert (ip.parent / "ip.args").read_text().splitlines() == ["route get 192.0.2.7", "route get 198.51.100.1"]
