@@ -10,6 +10,7 @@ import pytest
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.engage_exec.recording.plugins.modules import cme_hybrid_transaction as module
+from ansible_collections.engage_exec.recording.plugins.module_utils import _annex
 from ansible_collections.engage_exec.recording.plugins.module_utils._annex import AnnexError
 
 GAX = {"gax_url": "http://127.0.0.1:1", "gax_username": "u", "gax_password": "gax-pass-123"}
@@ -45,7 +46,7 @@ class Backend:
         return 1 if name == "Environment" else None
 
     def folders(self, tenant_dbid):
-        return [{"dbid": 201, "name": "Transactions", "parent": None, "default": True}]
+        return [_annex.folder(201, "Transactions", None, "CFGTransaction", "CFGFCDefault")]
 
     def find(self, tenant_dbid, name):
         return self.objects.get(name)
