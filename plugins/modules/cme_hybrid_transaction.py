@@ -17,7 +17,7 @@ description:
   - Only the named tenant's object is ever read or changed, also when other tenants have an object of the same name.
   - Values are compared as strings, the way the Configuration Layer stores them (C(true)/C(false) for booleans).
     Keys the module is not told about are kept unless O(purge=true), and sections it is not given are never
-    touched: the same transaction can hold sections that another Genesys service reads (for example C(general)).
+    touched (the same transaction can hold sections that another Genesys service reads, for example C(general)).
   - Backend C(gax) (default) writes through the GAX REST API, so that Configuration Server applies the change.
     Backend C(configdb) writes the Config DB (PostgreSQL) directly in one database transaction, for labs and bootstrap
     when no GAX exists; Configuration Server caches configuration and must be restarted or synchronised afterwards
@@ -57,7 +57,7 @@ options:
         it is. When given, an existing object in another folder is moved there.
       - The default folder is the tenant's folder of class C(CFGFCDefault) with content type C(CFGTransaction).
         Where GAX gives neither folder class nor content type, it is the tenant's one root folder named
-        C(Transactions). Otherwise the module fails, listing the candidate folders (path and dbid): set O(folder).
+        C(Transactions). Otherwise the module fails, listing the candidate folders (path and dbid); set O(folder) then.
     type: str
   sections:
     description:
@@ -68,7 +68,7 @@ options:
     description:
       - When V(true), every section given in O(sections) becomes exactly the keys listed there; keys not listed are
         removed from it, and a section given as V({}) is removed.
-      - Sections not given in O(sections) are never touched, also with O(purge=true): they may belong to other
+      - Sections not given in O(sections) are never touched, also with O(purge=true); they may belong to other
         products (for example C(general), read by another Genesys service).
     type: bool
     default: false

@@ -66,6 +66,7 @@ def test_role_check_real_check_real_two_tenants(fresh, gax, site, playbook):
         "agent_state_sync": {"client_id": "b-client", "client_secret": SECRET_B, "agent_polling_interval": "15"},
         "recording": {"enabled": "true"}}
     assert len(fresh.transactions("hybrid_integration")) == 2  # run_once: not once per excs host
+    assert fresh.alias("hybrid_integration", 1) == fresh.alias("hybrid_integration", 101) == "hybrid_integration"
 
 
 def test_role_refuses_bad_tenant_items_early(fresh, gax, site, playbook):
