@@ -358,7 +358,7 @@ def run(module):
     module.no_log_values.update(_raw_secrets(p["sections"], p["secret_keys"]))
     if (p["backend"] == "configdb" or p["verify_configdb"]) and _configdb.psycopg2 is None:
         module.fail_json(msg=missing_required_lib("psycopg2"), exception=_configdb.PSYCOPG2_IMPORT_ERROR)
-    want = {"name": p["name"], "alias": p["alias"], "tenant": p["tenant"], "folder": p["folder"], "purge": p["purge"],
+    want = {"name": p["name"], "alias": _annex.check_alias(p["alias"], where), "tenant": p["tenant"], "folder": p["folder"], "purge": p["purge"],
             "state": p["state"],
             "secret_keys": p["secret_keys"], "sections": _annex.normalize_sections(p["sections"], where)}
     backend = _backend(module, where)
