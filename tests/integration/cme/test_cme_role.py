@@ -81,3 +81,12 @@ def test_role_refuses_bad_tenant_items_early(fresh, gax, site, playbook):
     proc = playbook(play, inventory, extra_vars=role_vars(gax, hybrid_transaction_tenants=[]))
     assert proc.returncode != 0 and "non-empty list" in proc.stdout
     assert fresh.transactions("hybrid_integration") == []
+
+
+def test_role_passes_the_alias(fresh, gax, site, playbook):
+    inventory, play = site
+    tenants = [{"tenant": "Environment", "client_id": "env-client", "client_secret": SECRET_A}]
+    proc = playbook(play, inventory, extra_vars=role_vars(gax, hybrid_transaction_tenants=tenants,
+                                                          hybrid_transaction_alias="EXEC hybrid integration"))
+    assert proc.returncode == 0, proc.stdout[-5000:]
+    assert fresh.alias("hybrid_integration", 1) == "EXEC hybrid integration"
