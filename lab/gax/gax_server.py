@@ -17,6 +17,15 @@ It answers the part of the GAX API that the hybrid_integration Transaction needs
 
 Objects are JSON with string-valued fields ("dbid": "123", "tenantdbid": "1", ...); the Annex is
 "userproperties": {"property": [{"section", "key", "value"}]}. Errors are {"status": {"code": N, "message": "..."}}.
+A CfgTransaction needs a non-empty "alias", as Configuration Server requires: a create without one, or an update
+that would leave an object without one, is refused (400).
+
+Folders follow the Configuration Server object model (CfgFolder: name, content type, folder class, owner, parent).
+No public page shows a GAX CfgFolder document, so the spelling is our reading of the model, written once in
+``folder_document``: "subtype" (content type, e.g. "CFGTransaction", as a transaction's type is its "subtype"),
+"folderclass" ("CFGFCDefault", "CFGFCSystem", "CFGFCUser"), "ownerid" {"type": "CFGTenant", "dbid"}, "folderid"
+(the parent; absent for a root folder). --folder-shape bare (or POST /lab/admin/folders {"shape": "bare"}) serves
+folders without content type and folder class, as a GAX that does not expose them would.
 
 Fault switch for tests (--fault-mode/--fault-delay/--fault-methods, or with --admin the endpoint
 POST /lab/admin/fault {"mode": "none|slow|503|close", "delay": s, "methods": ["PUT", ...], "path": "/gax/api/cfg"}):
@@ -118,10 +127,19 @@ def _tenant(row):
     return {"dbid": _s(row[0]), "type": "CfgTenant", "name": row[1], "state": row[2]}
 
 
-def _folder(row):
-    return {"dbid": _s(row[0]), "type": "CfgFolder", "name": row[1], "ownerdbid": _s(row[2]),
-            "ownertype": "CfgTenant", "tenantdbid": _s(row[2]), "folderid": _s(row[3]), "objecttype": row[4],
-            "default": "true" if row[5] else "false", "state": row[6]}
+FOLDER_SHAPES = ("model", "bare")
+
+
+def folder_document(row, shape="model"):
+    """A CfgFolder row (dbid, name, owner dbid, parent, content type, class, owner type, state) as GAX JSON."""
+    doc = {"dbid": _s(row[0]), "type": "CfgFolder", "name": row[1], "ownerid": {"type": row[6], "dbid": _s(row[2])},
+           "state": row[7]}
+    if row[3] is not None:
+        doc["folderid"] = _s(row[3])
+    if shape == "model":
+        doc["subtype"] = row[4]
+        doc["folderclass"] = row[5]
+    return doc
 
 
 def _transaction(cur, row, brief):
@@ -134,14 +152,14 @@ def _transaction(cur, row, brief):
 
 QUERIES = {
     "CfgTenant": ("SELECT dbid, name, state FROM cfg_tenant", _tenant),
-    "CfgFolder": ("SELECT dbid, name, tenant_dbid, parent_dbid, object_type, is_default, state FROM cfg_folder",
-                  _folder),
+    "CfgFolder": ("SELECT dbid, name, tenant_dbid, parent_dbid, object_type, folder_class, owner_type, state "
+                  "FROM cfg_folder", folder_document),
     "CfgTransaction": ("SELECT dbid, name, tenant_dbid, folder_dbid, subtype, alias, state FROM cfg_transaction",
                        None),
 }
 
 
-def list_objects(cur, obj_type, name, brief, dbid=None):
+def list_objects(cur, obj_type, name, brief, dbid=None, folder_shape="model"):
     if obj_type not in QUERIES:
         raise ApiError(400, "type %r is not supported (the lab knows %s)" % (obj_type, ", ".join(sorted(QUERIES))))
     sql, conv = QUERIES[obj_type]
@@ -158,6 +176,8 @@ def list_objects(cur, obj_type, name, brief, dbid=None):
     rows = cur.fetchall()
     if conv is None:
         return [_transaction(cur, r, brief) for r in rows]
+    if conv is folder_document:
+        return [folder_document(r, folder_shape) for r in rows]
     return [conv(r) for r in rows]
 
 
@@ -184,8 +204,8 @@ def _properties(body):
 
 def _check_folder(cur, tenant_dbid, folder_dbid):
     if folder_dbid is None:
-        cur.execute("SELECT dbid FROM cfg_folder WHERE tenant_dbid = %s AND object_type = 'CfgTransaction' "
-                    "AND is_default", (tenant_dbid,))
+        cur.execute("SELECT dbid FROM cfg_folder WHERE tenant_dbid = %s AND object_type = 'CFGTransaction' "
+                    "AND folder_class = 'CFGFCDefault'", (tenant_dbid,))
         row = cur.fetchone()
         if not row:
             raise ApiError(400, "tenant %s has no default Transactions folder" % tenant_dbid)
@@ -194,7 +214,7 @@ def _check_folder(cur, tenant_dbid, folder_dbid):
     row = cur.fetchone()
     if not row:
         raise ApiError(400, "folder %s does not exist" % folder_dbid)
-    if row[0] != tenant_dbid or row[1] != "CfgTransaction":
+    if row[0] != tenant_dbid or row[1] != "CFGTransaction":
         raise ApiError(400, "folder %s does not hold transactions of tenant %s" % (folder_dbid, tenant_dbid))
     return folder_dbid
 
@@ -213,6 +233,8 @@ def _check_fields(body):
     for field in ("name", "alias"):
         if field in body and not isinstance(body[field], str):
             raise ApiError(400, "field %r must be a string" % field)
+    if not (body.get("alias") or "").strip():
+        raise ApiError(400, "field 'alias' is required: a CfgTransaction must have a non-empty alias")
     return subtype, state
 
 
@@ -236,7 +258,7 @@ def create_transaction(cur, body):
         raise ApiError(400, "a CfgTransaction named %r already exists in tenant %s" % (name, tenant_dbid))
     cur.execute("INSERT INTO cfg_transaction (name, tenant_dbid, folder_dbid, subtype, alias, state) "
                 "VALUES (%s, %s, %s, %s, %s, %s) RETURNING dbid",
-                (name, tenant_dbid, folder_dbid, subtype, body.get("alias", ""), state))
+                (name, tenant_dbid, folder_dbid, subtype, body["alias"], state))
     dbid = cur.fetchone()[0]
     _write_annex(cur, "CfgTransaction", dbid, props)
     return dbid
@@ -252,7 +274,7 @@ def update_transaction(cur, dbid, body):
         raise ApiError(400, "dbid in the body (%s) differs from the path (%s)" % (body["dbid"], dbid))
     if "tenantdbid" in body and _as_int(body["tenantdbid"], "tenantdbid") != row[2]:
         raise ApiError(400, "an object cannot move to another tenant")
-    merged = {"subtype": row[4], "state": row[6]}
+    merged = {"subtype": row[4], "alias": row[5], "state": row[6]}
     merged.update({k: v for k, v in body.items() if k in ("subtype", "state", "name", "alias")})
     subtype, state = _check_fields(merged)
     name = merged.get("name", row[1])
@@ -267,7 +289,7 @@ def update_transaction(cur, dbid, body):
     if body.get("folderid") not in (None, ""):
         folder_dbid = _check_folder(cur, row[2], _as_int(body["folderid"], "folderid"))
     cur.execute("UPDATE cfg_transaction SET name = %s, folder_dbid = %s, subtype = %s, alias = %s, state = %s "
-                "WHERE dbid = %s", (name, folder_dbid, subtype, merged.get("alias", row[5]), state, dbid))
+                "WHERE dbid = %s", (name, folder_dbid, subtype, merged["alias"], state, dbid))
     if "userproperties" in body:
         _write_annex(cur, "CfgTransaction", dbid, _properties(body))
 
@@ -399,7 +421,9 @@ class GaxHandler(BaseHTTPRequestHandler):
         if not parts and method == "GET":
             if "type" not in query:
                 raise ApiError(400, "query parameter 'type' is required")
-            return self._send(200, self._db(lambda cur: list_objects(cur, query["type"], query.get("name"), brief)))
+            shape = self.server.folder_shape
+            return self._send(200, self._db(lambda cur: list_objects(cur, query["type"], query.get("name"), brief,
+                                                                     folder_shape=shape)))
         if not parts and method == "POST":
             body = self._body()
             dbid = self._db(lambda cur: create_transaction(cur, body), write=True)
@@ -407,7 +431,8 @@ class GaxHandler(BaseHTTPRequestHandler):
         if len(parts) == 2:
             obj_type, dbid = parts[0], _as_int(parts[1], "dbid")
             if method == "GET":
-                found = self._db(lambda cur: list_objects(cur, obj_type, None, brief, dbid))
+                shape = self.server.folder_shape
+                found = self._db(lambda cur: list_objects(cur, obj_type, None, brief, dbid, folder_shape=shape))
                 if not found:
                     raise ApiError(404, "%s %s not found" % (obj_type, dbid))
                 return self._send(200, found[0])
@@ -442,14 +467,22 @@ class GaxHandler(BaseHTTPRequestHandler):
                                   body.get("path", ""))
         if parts == ["fault"]:
             return self._send(200, self.server.fault.as_dict())
+        if parts == ["folders"] and method == "POST":
+            shape = self._body().get("shape", "model")
+            if shape not in FOLDER_SHAPES:
+                raise ApiError(400, "folder shape must be one of %s" % ", ".join(FOLDER_SHAPES))
+            self.server.folder_shape = shape
+        if parts == ["folders"]:
+            return self._send(200, {"shape": self.server.folder_shape})
         raise ApiError(404, "no such admin resource")
 
 
 class GaxServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address, dsn, username, password, fault, admin=False, quiet=False):
+    def __init__(self, address, dsn, username, password, fault, admin=False, quiet=False, folder_shape="model"):
         super().__init__(address, GaxHandler)
+        self.folder_shape = folder_shape
         self.pool = psycopg2.pool.ThreadedConnectionPool(1, 16, dsn)
         self.username, self.password = username, password
         self.fault, self.admin, self.quiet = fault, admin, quiet
@@ -499,6 +532,8 @@ def main(argv=None):
     parser.add_argument("--fault-delay", type=float, default=0.0)
     parser.add_argument("--fault-methods", default="", help="comma-separated methods the fault applies to")
     parser.add_argument("--fault-path", default="", help="path prefix the fault applies to (default: all)")
+    parser.add_argument("--folder-shape", default="model", choices=FOLDER_SHAPES,
+                        help="model: folders with content type and folder class; bare: without them")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
     if args.password_file:
@@ -509,7 +544,8 @@ def main(argv=None):
     if not password:
         parser.error("no password: give --password-file or set GAX_LAB_PASSWORD")
     fault = Fault(args.fault_mode, args.fault_delay, [m for m in args.fault_methods.split(",") if m], args.fault_path)
-    server = GaxServer((args.host, args.port), args.dsn, args.user, password, fault, args.admin, args.quiet)
+    server = GaxServer((args.host, args.port), args.dsn, args.user, password, fault, args.admin, args.quiet,
+                       args.folder_shape)
     if args.tls_cert:
         import ssl  # pylint: disable=import-outside-toplevel
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

@@ -7,14 +7,16 @@ A direct write is a lab/bootstrap path: Configuration Server caches configuratio
 restarted or synchronised. Everything happens in one database transaction: an advisory lock per (tenant, name)
 serialises concurrent writers (the same lock the lab's GAX stand-in takes), and any error rolls back.
 
-Tables (see lab/configdb/001-schema.sql): cfg_tenant, cfg_folder, cfg_transaction, and cfg_flex_prop where an
-Annex section is a row with prop_type 1 (parent_dbid 0) and each key a row with prop_type 2 under it.
+Tables (see lab/configdb/*.sql): cfg_tenant, cfg_folder (content type ``object_type``, ``folder_class``, owner),
+cfg_transaction (with its mandatory ``alias``), and cfg_flex_prop where an Annex section is a row with prop_type 1
+(parent_dbid 0) and each key a row with prop_type 2 under it.
 """
 
 from __future__ import annotations
 
 import traceback
 
+from ansible_collections.engage_exec.recording.plugins.module_utils import _annex
 from ansible_collections.engage_exec.recording.plugins.module_utils._annex import AnnexError
 
 PSYCOPG2_IMPORT_ERROR = None
@@ -95,14 +97,14 @@ class ConfigDbBackend:
         return rows[0][0] if rows else None
 
     def folders(self, tenant_dbid):
-        rows = self._q("SELECT dbid, name, parent_dbid, is_default FROM cfg_folder WHERE tenant_dbid = %s "
-                       "AND object_type = %s ORDER BY dbid", (tenant_dbid, OBJECT_TYPE))
-        return [{"dbid": r[0], "name": r[1], "parent": r[2], "default": bool(r[3])} for r in rows]
+        rows = self._q("SELECT dbid, name, parent_dbid, object_type, folder_class FROM cfg_folder "
+                       "WHERE tenant_dbid = %s ORDER BY dbid", (tenant_dbid,))
+        return [_annex.folder(*r) for r in rows]
 
     def find(self, tenant_dbid, name):
         if self.lock:  # held until commit/rollback: a concurrent run waits here, then sees our object
             self._q("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (LOCK_CLASS, "%s/%s" % (tenant_dbid, name)))
-        rows = self._q("SELECT dbid, name, tenant_dbid, folder_dbid, subtype, state FROM cfg_transaction "
+        rows = self._q("SELECT dbid, name, tenant_dbid, folder_dbid, subtype, state, alias FROM cfg_transaction "
                        "WHERE tenant_dbid = %s AND name = %s ORDER BY dbid" + ("" if self.readonly else " FOR UPDATE"),
                        (tenant_dbid, name))
         if len(rows) > 1:
@@ -111,8 +113,8 @@ class ConfigDbBackend:
         if not rows:
             return None
         r = rows[0]
-        return {"dbid": r[0], "name": r[1], "tenantdbid": r[2], "folderid": r[3], "subtype": r[4], "state": r[5],
-                "sections": self._annex(r[0])}
+        return {"dbid": r[0], "name": r[1], "alias": r[6] or "", "tenantdbid": r[2], "folderid": r[3],
+                "subtype": r[4], "state": r[5], "sections": self._annex(r[0])}
 
     def _annex_rows(self, dbid):
         rows = self._q("SELECT dbid, parent_dbid, prop_type, prop_name, prop_value FROM cfg_flex_prop "
@@ -132,16 +134,17 @@ class ConfigDbBackend:
         return out
 
     def create(self, obj):
-        rows = self._q("INSERT INTO cfg_transaction (name, tenant_dbid, folder_dbid, subtype, state) "
-                       "VALUES (%s, %s, %s, %s, %s) RETURNING dbid",
-                       (obj["name"], obj["tenantdbid"], obj["folderid"], obj["subtype"], obj["state"]))
+        rows = self._q("INSERT INTO cfg_transaction (name, alias, tenant_dbid, folder_dbid, subtype, state) "
+                       "VALUES (%s, %s, %s, %s, %s, %s) RETURNING dbid",
+                       (obj["name"], obj["alias"], obj["tenantdbid"], obj["folderid"], obj["subtype"], obj["state"]))
         dbid = rows[0][0]
         self._write_annex(dbid, obj["sections"])
         return dbid
 
     def update(self, current, obj):
-        if int(obj["folderid"]) != int(current["folderid"]):
-            self._q("UPDATE cfg_transaction SET folder_dbid = %s WHERE dbid = %s", (obj["folderid"], current["dbid"]))
+        if int(obj["folderid"]) != int(current["folderid"]) or obj["alias"] != current.get("alias"):
+            self._q("UPDATE cfg_transaction SET folder_dbid = %s, alias = %s WHERE dbid = %s",
+                    (obj["folderid"], obj["alias"], current["dbid"]))
         self._write_annex(current["dbid"], obj["sections"])
 
     def delete(self, current):

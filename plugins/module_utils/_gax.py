@@ -6,6 +6,12 @@
 Cookie session (``POST /gax/api/session/login``, confirmed with ``GET /gax/api/user/info``), objects as JSON with
 string-valued fields, the Annex as ``userproperties.property[{section, key, value}]``. Connection errors and 5xx
 answers are retried with exponential backoff; 4xx answers never are.
+
+No public page shows a GAX CfgFolder document, so folders are read without depending on one spelling: the content
+type from ``subtype`` (as a transaction's type is its ``subtype``), ``contenttype``, ``objecttype`` or a ``type``
+other than ``CfgFolder``; the class from ``folderclass``; the owner from ``ownerid`` ({type, dbid}), ``ownerdbid``
+or ``tenantdbid``, else the parent's owner; field names in any case. What is missing stays unknown (None) and
+``_annex.default_folder`` decides with what is there.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import time
 import traceback
 
+from ansible_collections.engage_exec.recording.plugins.module_utils import _annex
 from ansible_collections.engage_exec.recording.plugins.module_utils import _tls
 from ansible_collections.engage_exec.recording.plugins.module_utils._annex import AnnexError, NameTaken
 
@@ -38,19 +45,45 @@ def from_gax(obj):
     sections = {}
     for prop in (obj.get("userproperties") or {}).get("property") or []:
         sections.setdefault(prop.get("section", ""), {})[prop.get("key", "")] = str(prop.get("value", ""))
-    return {"dbid": _int(obj.get("dbid")), "name": obj.get("name"), "tenantdbid": _int(obj.get("tenantdbid")),
+    return {"dbid": _int(obj.get("dbid")), "name": obj.get("name"), "alias": obj.get("alias") or "",
+            "tenantdbid": _int(obj.get("tenantdbid")),
             "folderid": _int(obj.get("folderid")), "subtype": obj.get("subtype"), "state": obj.get("state"),
             "sections": sections}
 
 
 def to_gax(obj):
-    body = {"type": "CfgTransaction", "name": obj["name"], "tenantdbid": str(obj["tenantdbid"]),
+    body = {"type": "CfgTransaction", "name": obj["name"], "alias": obj["alias"], "tenantdbid": str(obj["tenantdbid"]),
             "folderid": str(obj["folderid"]), "subtype": obj["subtype"], "state": obj["state"],
             "userproperties": {"property": [{"section": s, "key": k, "value": v}
                                             for s in sorted(obj["sections"]) for k, v in sorted(obj["sections"][s].items())]}}
     if obj.get("dbid") is not None:
         body["dbid"] = str(obj["dbid"])
     return body
+
+
+def _field(obj, *names):
+    """The first of ``names`` (any case) that ``obj`` has with a value, else None."""
+    lower = {str(k).lower(): v for k, v in obj.items()} if isinstance(obj, dict) else {}
+    for name in names:
+        value = lower.get(name)
+        if value not in (None, ""):
+            return value
+    return None
+
+
+def folder_from_gax(obj):
+    """A GAX CfgFolder as ``(owner dbid or None, folder dict of _annex.folder)``."""
+    content = _field(obj, "subtype", "contenttype", "objecttype")
+    if content is None:
+        kind = _field(obj, "type")
+        content = kind if kind is not None and str(kind).lower() != "cfgfolder" else None
+    owner = _field(obj, "ownerid")
+    owner = _field(owner, "dbid") if isinstance(owner, dict) else owner
+    if owner is None:
+        owner = _field(obj, "ownerdbid", "tenantdbid")
+    parent = _int(_field(obj, "folderid", "parentid"))
+    return _int(owner), _annex.folder(_int(obj.get("dbid")), obj.get("name"), parent or None, content,
+                                      _field(obj, "folderclass"))
 
 
 class GaxBackend:
@@ -157,13 +190,18 @@ class GaxBackend:
         return None
 
     def folders(self, tenant_dbid):
-        out = []
+        owners, folders = {}, {}
         for obj in self._list("CfgFolder"):
-            owner = obj.get("ownerdbid", obj.get("tenantdbid"))
-            if _int(owner) == tenant_dbid and obj.get("objecttype", "CfgTransaction") == "CfgTransaction":
-                out.append({"dbid": _int(obj.get("dbid")), "name": obj.get("name"), "parent": _int(obj.get("folderid")),
-                            "default": str(obj.get("default", "false")).lower() == "true"})
-        return out
+            if _int(obj.get("dbid")) is None:
+                continue
+            owner, folder = folder_from_gax(obj)
+            owners[folder["dbid"]], folders[folder["dbid"]] = owner, folder
+
+        def owner_of(dbid, depth=0):  # a folder that names no owner has its parent's
+            if owners.get(dbid) is not None or depth > 32 or folders[dbid]["parent"] not in folders:
+                return owners.get(dbid)
+            return owner_of(folders[dbid]["parent"], depth + 1)
+        return [f for dbid, f in sorted(folders.items()) if owner_of(dbid) == tenant_dbid]
 
     def find(self, tenant_dbid, name):
         hits = [o for o in self._list("CfgTransaction", name)

@@ -16,7 +16,8 @@ description:
     object from the Config DB.
   - Only the named tenant's object is ever read or changed, also when other tenants have an object of the same name.
   - Values are compared as strings, the way the Configuration Layer stores them (C(true)/C(false) for booleans).
-    Keys the module is not told about are kept unless O(purge=true).
+    Keys the module is not told about are kept unless O(purge=true), and sections it is not given are never
+    touched (the same transaction can hold sections that another Genesys service reads, for example C(general)).
   - Backend C(gax) (default) writes through the GAX REST API, so that Configuration Server applies the change.
     Backend C(configdb) writes the Config DB (PostgreSQL) directly in one database transaction, for labs and bootstrap
     when no GAX exists; Configuration Server caches configuration and must be restarted or synchronised afterwards
@@ -41,11 +42,22 @@ options:
     description: Name of the Transaction object.
     type: str
     default: hybrid_integration
+  alias:
+    description:
+      - Alias of the Transaction object. Configuration Server refuses a Transaction without one.
+      - When omitted, a new object gets its O(name) as alias and an existing one keeps its alias. An existing
+        object without an alias is reported (RV(alias_missing)) and gets O(name) as alias with its next change.
+      - Must not be empty.
+    type: str
   folder:
     description:
-      - Folder for the object, by name, by path under the tenant (V(Transactions/EXEC)) or by dbid.
+      - Folder (C(CfgFolder) holding C(CFGTransaction) objects) for the object, by name, by path under the tenant
+        (V(Transactions/EXEC)) or by dbid.
       - When omitted, a new object goes to the tenant's default Transactions folder and an existing one stays where
         it is. When given, an existing object in another folder is moved there.
+      - The default folder is the tenant's folder of class C(CFGFCDefault) with content type C(CFGTransaction).
+        Where GAX gives neither folder class nor content type, it is the tenant's one root folder named
+        C(Transactions). Otherwise the module fails, listing the candidate folders (path and dbid); set O(folder) then.
     type: str
   sections:
     description:
@@ -54,7 +66,10 @@ options:
     default: {}
   purge:
     description:
-      - When V(true), the Annex becomes exactly O(sections); keys and sections not listed are removed.
+      - When V(true), every section given in O(sections) becomes exactly the keys listed there; keys not listed are
+        removed from it, and a section given as V({}) is removed.
+      - Sections not given in O(sections) are never touched, also with O(purge=true); they may belong to other
+        products (for example C(general), read by another Genesys service).
     type: bool
     default: false
   state:
@@ -218,6 +233,7 @@ object:
   sample:
     dbid: 1042
     name: hybrid_integration
+    alias: hybrid_integration
     tenant: Environment
     tenantdbid: 1
     folderid: 201
@@ -236,11 +252,21 @@ diff:
     before: "name: hybrid_integration\n[agent_state_sync]\nagent_polling_interval = 30\n"
     after: "name: hybrid_integration\n[agent_state_sync]\nagent_polling_interval = 60\n"
 changes:
-  description: What changed (or would change), one C(add|change|remove section.key) item per key.
+  description:
+    - What changed (or would change), one C(add|change|remove section.key) item per key.
+    - C(set alias) when an object without an alias gets one, C(change alias) when O(alias) changes it.
   returned: always
   type: list
   elements: str
   sample: ["change agent_state_sync.agent_polling_interval", "add agent_state_sync.client_id"]
+alias_missing:
+  description:
+    - V(true) when the existing object had no alias before this run (Configuration Server refuses to save such an
+      object). The module sets it (O(alias), else O(name)) with the object's next change, and warns while it is
+      still missing.
+  returned: always
+  type: bool
+  sample: false
 verified:
   description: V(true) when O(verify_configdb) read the expected object back from the Config DB; null when not asked
     or in check mode.
@@ -262,6 +288,7 @@ def argument_spec():
         backend=dict(type="str", choices=["gax", "configdb"], default="gax"),
         tenant=dict(type="str", default="Environment"),
         name=dict(type="str", default="hybrid_integration"),
+        alias=dict(type="str"),
         folder=dict(type="str"),
         sections=dict(type="dict", default={}),
         purge=dict(type="bool", default=False),
@@ -331,7 +358,8 @@ def run(module):
     module.no_log_values.update(_raw_secrets(p["sections"], p["secret_keys"]))
     if (p["backend"] == "configdb" or p["verify_configdb"]) and _configdb.psycopg2 is None:
         module.fail_json(msg=missing_required_lib("psycopg2"), exception=_configdb.PSYCOPG2_IMPORT_ERROR)
-    want = {"name": p["name"], "tenant": p["tenant"], "folder": p["folder"], "purge": p["purge"], "state": p["state"],
+    want = {"name": p["name"], "alias": _annex.check_alias(p["alias"], where), "tenant": p["tenant"], "folder": p["folder"], "purge": p["purge"],
+            "state": p["state"],
             "secret_keys": p["secret_keys"], "sections": _annex.normalize_sections(p["sections"], where)}
     backend = _backend(module, where)
     backend.open()
@@ -351,6 +379,9 @@ def run(module):
         module.warn("%s was %s directly in the Config DB. Configuration Server caches configuration: restart it (or "
                     "synchronise it) before EXCS and other clients rely on the change."
                     % (where, "would be written" if module.check_mode else "written"))
+    if result["alias_missing"] and not (result.get("after") or {}).get("alias"):
+        module.warn("%s has no alias, and Configuration Server refuses to save a Transaction without one. The module "
+                    "sets it (alias, else the name) with the next change; give alias to set it now." % where)
     result["verified"] = None
     if p["verify_configdb"] and not module.check_mode:
         seen = _configdb.read_back(_configdb_params(p), where, p["tenant"], p["name"])
@@ -380,7 +411,7 @@ def main():
     except _annex.AnnexError as exc:
         module.fail_json(msg=str(exc), changed=getattr(exc, "changed", False))
     module.exit_json(changed=result["changed"], dbid=result["dbid"], object=result["object"], diff=result["diff"],
-                     changes=result["changes"], verified=result["verified"])
+                     changes=result["changes"], alias_missing=result["alias_missing"], verified=result["verified"])
 
 
 if __name__ == "__main__":

@@ -51,11 +51,44 @@ class ConfigDb:
                 "configdb_sslmode": sslmode}
 
     def reset(self):
-        self.query("DELETE FROM cfg_flex_prop; DELETE FROM cfg_transaction WHERE dbid <> 301")
+        self.query("DELETE FROM cfg_flex_prop; DELETE FROM cfg_transaction WHERE dbid <> 301; "
+                   "DELETE FROM cfg_folder WHERE dbid NOT IN (201, 202, 203, 204, 206, 207)")
 
     def transactions(self, name):
         return self.query("SELECT dbid, tenant_dbid, folder_dbid FROM cfg_transaction WHERE name = %s ORDER BY dbid",
                           (name,))
+
+    def alias(self, name, tenant_dbid=1):
+        rows = self.query("SELECT alias FROM cfg_transaction WHERE name = %s AND tenant_dbid = %s",
+                          (name, tenant_dbid))
+        return rows[0][0] if rows else None
+
+    def add_folder(self, dbid, name, tenant_dbid=1, parent=None, content="CFGTransaction", folder_class="CFGFCUser"):
+        self.query("INSERT INTO cfg_folder (dbid, name, tenant_dbid, parent_dbid, object_type, folder_class) "
+                   "VALUES (%s, %s, %s, %s, %s, %s)", (dbid, name, tenant_dbid, parent, content, folder_class))
+
+    def legacy_without_alias(self, name, tenant_dbid=1, folder_dbid=201, sections=None):
+        """An object saved before Configuration Server required an alias: the rule is lifted for one insert and
+        put back NOT VALID (it holds for every later insert and update, not for the rows already there)."""
+        rows = self.query(
+            "ALTER TABLE cfg_transaction DROP CONSTRAINT cfg_transaction_alias_required; "
+            "INSERT INTO cfg_transaction (name, alias, tenant_dbid, folder_dbid) VALUES (%s, '', %s, %s) "
+            "RETURNING dbid", (name, tenant_dbid, folder_dbid))
+        self.query("ALTER TABLE cfg_transaction ADD CONSTRAINT cfg_transaction_alias_required "
+                   "CHECK (btrim(alias) <> '') NOT VALID")
+        for section, keys in (sections or {}).items():
+            self.add_section(name, section, keys, tenant_dbid)
+        return rows[0][0]
+
+    def add_section(self, name, section, keys, tenant_dbid=1):
+        """An Annex section written by someone else (another product) straight into the Config DB."""
+        dbid = self.query("SELECT dbid FROM cfg_transaction WHERE name = %s AND tenant_dbid = %s",
+                          (name, tenant_dbid))[0][0]
+        sid = self.query("INSERT INTO cfg_flex_prop (object_dbid, object_type, parent_dbid, prop_type, prop_name) "
+                         "VALUES (%s, 'CfgTransaction', 0, 1, %s) RETURNING dbid", (dbid, section))[0][0]
+        for key, value in keys.items():
+            self.query("INSERT INTO cfg_flex_prop (object_dbid, object_type, parent_dbid, prop_type, prop_name, "
+                       "prop_value) VALUES (%s, 'CfgTransaction', %s, 2, %s, %s)", (dbid, sid, key, str(value)))
 
     def annex(self, name, tenant_dbid=1):
         rows = self.query(
@@ -105,13 +138,19 @@ class Gax:
     def module_args(self):
         return {"gax_url": self.url, "gax_username": self.user, "gax_password": self.password}
 
-    def fault(self, mode="none", delay=0, methods=(), path=""):
-        body = {"mode": mode, "delay": delay, "methods": list(methods), "path": path}
-        req = urllib.request.Request("http://127.0.0.1:%d/lab/admin/fault" % self.port, method="POST",
+    def _admin(self, what, body):
+        req = urllib.request.Request("http://127.0.0.1:%d/lab/admin/%s" % (self.port, what), method="POST",
                                      data=json.dumps(body).encode(),
                                      headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(req, timeout=5) as resp:
             return json.load(resp)
+
+    def fault(self, mode="none", delay=0, methods=(), path=""):
+        return self._admin("fault", {"mode": mode, "delay": delay, "methods": list(methods), "path": path})
+
+    def folder_shape(self, shape):
+        """model: folders with content type and folder class; bare: without them (a GAX that does not show them)."""
+        return self._admin("folders", {"shape": shape})
 
     def stop(self):
         if self.proc.poll() is None:

@@ -37,8 +37,10 @@ def fresh(configdb, gax):
     """Each test starts from the seed and a GAX without faults."""
     configdb.reset()
     gax.fault("none")
+    gax.folder_shape("model")
     yield configdb
     gax.fault("none")
+    gax.folder_shape("model")
 
 
 @pytest.fixture

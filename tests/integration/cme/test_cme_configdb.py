@@ -131,3 +131,33 @@ def test_a_held_lock_times_out_instead_of_hanging(db, run_module):
     finally:
         holder.close()
     assert db.transactions("hybrid_integration") == []
+
+
+def test_alias_written_and_purge_keeps_other_products_sections(db, run_module):
+    proc, r = run_module(args_for(db, verify_configdb=True))
+    assert r["changed"] is True and r["verified"] is True, proc.stdout
+    assert db.alias("hybrid_integration") == "hybrid_integration"
+    general = {"base_auth_url": "https://login.example.test", "base_service_url": "https://api.example.test"}
+    db.add_section("hybrid_integration", "general", general)
+    args = args_for(db, purge=True, sections={"agent_state_sync": {"client_id": "db-client", "client_secret": SECRET}})
+    before = db.snapshot()
+    proc, r = run_module(args, "--check")
+    assert r["changed"] is True and r["changes"] == ["remove agent_state_sync.agent_polling_interval"], proc.stdout
+    assert db.snapshot() == before
+    proc, r = run_module(args)
+    assert r["changed"] is True, proc.stdout
+    assert db.annex("hybrid_integration") == {"agent_state_sync": {"client_id": "db-client", "client_secret": SECRET},
+                                              "general": general}
+    for flags in (("--check",), ()):
+        assert run_module(args, *flags)[1]["changed"] is False
+
+
+def test_existing_object_without_alias_gets_one_with_the_next_change(db, run_module):
+    db.legacy_without_alias("hybrid_integration", sections={"agent_state_sync": {"client_id": "old"}})
+    proc, r = run_module(args_for(db, sections={"agent_state_sync": {"client_id": "old"}}))
+    assert r["changed"] is False and r["alias_missing"] is True and "has no alias" in proc.stdout, proc.stdout
+    proc, r = run_module(args_for(db, sections={"agent_state_sync": {"client_id": "new"}}, verify_configdb=True))
+    assert r["changed"] is True and r["verified"] is True and r["changes"][0] == "set alias", proc.stdout
+    assert db.alias("hybrid_integration") == "hybrid_integration"
+    proc, r = run_module(args_for(db, alias="", sections={"agent_state_sync": {"client_id": "new"}}))
+    assert r.get("failed") and "without an alias" in r["msg"] and db.alias("hybrid_integration") != ""

@@ -82,6 +82,10 @@ def test_keys_kept_unless_purge_and_only_named_tenant(fresh, gax, run_module):
     assert annex["agent_state_sync"]["agent_polling_interval"] == "45"
     proc, r = run_module(dict(gax.module_args(), sections={"agent_state_sync": {"client_id": "only"}}, purge=True))
     assert r["changed"] is True
+    # purge empties the given sections of what is not listed; the section not given ("extra") stays
+    assert fresh.annex("hybrid_integration") == {"agent_state_sync": {"client_id": "only"}, "extra": {"keep": "me"}}
+    proc, r = run_module(dict(gax.module_args(), sections={"extra": {}}, purge=True))  # given empty: removed
+    assert r["changed"] is True and r["changes"] == ["remove extra.keep"], proc.stdout
     assert fresh.annex("hybrid_integration") == {"agent_state_sync": {"client_id": "only"}}
     assert fresh.annex("hybrid_integration", 101) == before_b  # the other tenant's object is untouched
     assert len(fresh.transactions("hybrid_integration")) == 2
@@ -189,3 +193,127 @@ def test_verify_configdb_fails_when_the_config_db_does_not_show_the_write(fresh,
     assert "verify_configdb: the Config DB does not show what was written: the object is missing" in r["msg"]
     assert len(fresh.transactions("hybrid_integration")) == 1 and other.transactions("hybrid_integration") == []
     assert SECRET not in proc.stdout
+
+
+# ------------------------------------------------------------------------------------ alias (object model)
+def test_alias_is_the_name_unless_given_and_kept_on_an_existing_object(fresh, gax, run_module):
+    args = dict(gax.module_args(), sections=sections())
+    proc, r = run_module(args, "--check", "--diff")
+    assert r["changed"] is True and "+alias: hybrid_integration" in proc.stdout, proc.stdout
+    proc, r = run_module(args)
+    assert r["changed"] is True and r["object"]["alias"] == "hybrid_integration" and r["alias_missing"] is False
+    assert fresh.alias("hybrid_integration") == "hybrid_integration"
+    proc, r = run_module(dict(gax.module_args(), tenant="Tenant_B", alias="HI Tenant B", sections=sections()))
+    assert r["changed"] is True and fresh.alias("hybrid_integration", 101) == "HI Tenant B"
+    fresh.query("UPDATE cfg_transaction SET alias = 'set by the site' WHERE name = 'hybrid_integration' "
+                "AND tenant_dbid = 1")
+    proc, r = run_module(dict(args, sections=sections(interval=45)))  # alias not given: kept
+    assert r["changed"] is True and r["changes"] == ["change agent_state_sync.agent_polling_interval"]
+    assert fresh.alias("hybrid_integration") == "set by the site"
+    given = dict(args, sections=sections(interval=45), alias="EXEC hybrid integration")
+    proc, r = run_module(given, "--check", "--diff")
+    assert r["changed"] is True and r["changes"] == ["change alias"], proc.stdout
+    assert "-alias: set by the site" in proc.stdout and "+alias: EXEC hybrid integration" in proc.stdout
+    assert fresh.alias("hybrid_integration") == "set by the site"
+    for flags, changed in (((), True), (("--check",), False), ((), False)):
+        proc, r = run_module(given, *flags)
+        assert r["changed"] is changed and not r.get("failed"), proc.stdout
+    assert fresh.alias("hybrid_integration") == "EXEC hybrid integration"
+
+
+def test_empty_alias_is_refused_before_any_write(fresh, gax, run_module):
+    before = fresh.snapshot()
+    proc, r = run_module(dict(gax.module_args(), alias="", sections=sections()))
+    assert r.get("failed") and r["changed"] is False, proc.stdout
+    assert "refuses a CfgTransaction without an alias" in r["msg"] and "Give a non-empty alias" in r["msg"]
+    assert fresh.snapshot() == before
+
+
+def test_existing_object_without_alias_is_reported_and_set_with_the_next_change(fresh, gax, run_module):
+    fresh.legacy_without_alias("hybrid_integration", sections=sections())
+    args = dict(gax.module_args(), sections=sections())
+    proc, r = run_module(args)
+    assert r["changed"] is False and r["alias_missing"] is True and not r.get("failed"), proc.stdout
+    assert "has no alias" in proc.stdout and "give alias to set it now" in proc.stdout  # the warning
+    assert fresh.alias("hybrid_integration") == ""
+    changed = dict(args, sections=sections(interval=60))
+    proc, r = run_module(changed, "--check", "--diff")
+    assert r["changed"] is True and r["changes"] == ["set alias", "change agent_state_sync.agent_polling_interval"]
+    assert fresh.alias("hybrid_integration") == ""
+    proc, r = run_module(changed, "--diff")  # the stand-in, like Configuration Server, refuses a PUT without alias
+    assert r["changed"] is True and r["alias_missing"] is True and not r.get("failed"), proc.stdout
+    assert "has no alias" not in proc.stdout
+    assert fresh.alias("hybrid_integration") == "hybrid_integration"
+    proc, r = run_module(changed)
+    assert r["changed"] is False and r["alias_missing"] is False
+
+
+# ----------------------------------------------------------------------------------- folders (object model)
+def test_default_folder_by_class_and_content_type(fresh, gax, run_module):
+    fresh.add_folder(210, "Transactions", folder_class="CFGFCUser")  # a user root folder of the same name
+    fresh.query("UPDATE cfg_folder SET name = 'Transaktionen' WHERE dbid = 201")  # the name does not decide
+    try:
+        proc, r = run_module(dict(gax.module_args(), sections=sections()))
+        assert r["changed"] is True and not r.get("failed"), proc.stdout
+        assert fresh.transactions("hybrid_integration") == [(r["dbid"], 1, 201)]
+    finally:
+        fresh.query("UPDATE cfg_folder SET name = 'Transactions' WHERE dbid = 201")
+
+
+def test_user_sub_folder_by_path(fresh, gax, run_module):
+    proc, r = run_module(dict(gax.module_args(), folder="Transactions/EXEC/Recording", sections=sections()))
+    assert r["changed"] is True and fresh.transactions("hybrid_integration")[0][2] == 206, proc.stdout
+    proc, r = run_module(dict(gax.module_args(), folder="Persons", sections=sections()))  # holds CFGPerson
+    assert r.get("failed") and "folder 'Persons' not found" in r["msg"], proc.stdout
+
+
+def test_gax_without_folder_class_or_content_type_takes_the_root_transactions_folder(fresh, gax, run_module):
+    gax.folder_shape("bare")
+    proc, r = run_module(dict(gax.module_args(), sections=sections(), verify_configdb=True,
+                              **fresh.module_args(readonly=True)))
+    assert r["changed"] is True and r["verified"] is True and not r.get("failed"), proc.stdout
+    assert fresh.transactions("hybrid_integration") == [(r["dbid"], 1, 201)]
+    proc, r = run_module(dict(gax.module_args(), tenant="Tenant_B", sections=sections()))
+    assert r["changed"] is True and fresh.transactions("hybrid_integration")[1][1:] == (101, 203), proc.stdout
+
+
+def test_ambiguous_folders_fail_listing_the_candidates(fresh, gax, run_module):
+    fresh.add_folder(210, "Transactions", folder_class="CFGFCUser")
+    gax.folder_shape("bare")  # without class and content type, two root folders named Transactions
+    before = fresh.snapshot()
+    for flags in (("--check",), ()):
+        proc, r = run_module(dict(gax.module_args(), sections=sections()), *flags)
+        assert r.get("failed") and r["changed"] is False, proc.stdout
+        assert "cannot tell which folder is the tenant's default Transactions folder" in r["msg"]
+        assert "2 root folders are named Transactions" in r["msg"]
+        assert "Transactions (dbid 201, " in r["msg"] and "Transactions (dbid 210, " in r["msg"]
+        assert "Transactions/EXEC/Recording (dbid 206, " in r["msg"] and "Set folder" in r["msg"]
+    assert fresh.snapshot() == before
+    proc, r = run_module(dict(gax.module_args(), folder="210", sections=sections()))
+    assert r["changed"] is True and fresh.transactions("hybrid_integration")[0][2] == 210, proc.stdout
+    gax.folder_shape("model")  # with the object model's fields the same folders are not ambiguous
+    proc, r = run_module(dict(gax.module_args(), tenant="Tenant_B", sections=sections()))
+    assert r["changed"] is True and not r.get("failed"), proc.stdout
+
+
+# ---------------------------------------------------------------------------- purge and other products' sections
+def test_purge_never_touches_a_section_this_module_is_not_given(fresh, gax, run_module):
+    general = {"base_auth_url": "https://login.example.test", "base_service_url": "https://api.example.test"}
+    run_module(dict(gax.module_args(), sections=sections()))
+    fresh.add_section("hybrid_integration", "general", general)  # another Genesys service's section
+    assert fresh.annex("hybrid_integration")["general"] == general
+    args = dict(gax.module_args(), sections={"agent_state_sync": {"client_id": "exec-client",
+                                                                  "client_secret": SECRET}}, purge=True)
+    proc, r = run_module(args, "--check", "--diff")
+    assert r["changed"] is True and r["changes"] == ["remove agent_state_sync.agent_polling_interval"], proc.stdout
+    assert "-agent_polling_interval = 30" in proc.stdout and "base_auth_url" not in "".join(
+        line for line in proc.stdout.splitlines() if line.startswith(("-", "+")))
+    assert fresh.annex("hybrid_integration")["agent_state_sync"]["agent_polling_interval"] == "30"
+    proc, r = run_module(args, "--diff")
+    assert r["changed"] is True and not r.get("failed"), proc.stdout
+    assert fresh.annex("hybrid_integration") == {
+        "agent_state_sync": {"client_id": "exec-client", "client_secret": SECRET}, "general": general}
+    for flags in (("--check",), ()):
+        proc, r = run_module(args, *flags)
+        assert r["changed"] is False, proc.stdout
+    assert fresh.annex("hybrid_integration")["general"] == general

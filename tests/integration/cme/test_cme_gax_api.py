@@ -8,6 +8,8 @@ from __future__ import annotations
 import socket
 import time
 
+import psycopg2
+import psycopg2.errors
 import pytest
 import requests
 
@@ -43,7 +45,8 @@ def test_objects_string_fields_one_per_tenant(api):
     assert tenants == [{"dbid": "1", "type": "CfgTenant", "name": "Environment", "state": "CFGEnabled"}]
     for tenant, value in (("1", "env"), ("101", "b")):
         resp = session.post(base + "/cfg/objects", json={
-            "type": "CfgTransaction", "name": "hybrid_integration", "tenantdbid": tenant, "subtype": "CFGTRTList",
+            "type": "CfgTransaction", "name": "hybrid_integration", "alias": "hybrid_integration", "tenantdbid": tenant,
+            "subtype": "CFGTRTList",
             "userproperties": {"property": [{"section": "agent_state_sync", "key": "client_id", "value": value}]}})
         assert resp.status_code == 200 and resp.json()["dbid"].isdigit()
     found = session.get(base + "/cfg/objects", params={"brief": "false", "type": "CfgTransaction",
@@ -52,6 +55,7 @@ def test_objects_string_fields_one_per_tenant(api):
     assert all(isinstance(v, str) for o in found for k, v in o.items() if k != "userproperties")
     env = next(o for o in found if o["tenantdbid"] == "1")
     assert env["folderid"] == "201" and env["state"] == "CFGEnabled" and env["subtype"] == "CFGTRTList"
+    assert env["alias"] == "hybrid_integration"
     assert env["userproperties"] == {"property": [{"section": "agent_state_sync", "key": "client_id",
                                                    "value": "env"}]}
     one = session.get(base + "/cfg/objects/CfgTransaction/" + env["dbid"], params={"brief": "false"}).json()
@@ -65,7 +69,7 @@ def test_error_shapes(api):
     session, base = api
     missing = session.get(base + "/cfg/objects/CfgTransaction/999999")
     assert missing.status_code == 404 and missing.json()["status"]["code"] == 404
-    body = {"type": "CfgTransaction", "name": "x", "tenantdbid": "77"}
+    body = {"type": "CfgTransaction", "name": "x", "alias": "x", "tenantdbid": "77"}
     unknown = session.post(base + "/cfg/objects", json=body)
     assert unknown.status_code == 400 and "tenant 77 does not exist" in unknown.json()["status"]["message"]
     assert session.post(base + "/cfg/objects", json=dict(body, tenantdbid="1")).ok
@@ -106,3 +110,46 @@ def test_module_verifies_gax_certificate(fresh, configdb, pki, run_module, tmp_p
     finally:
         idle.close()
         tls_gax.stop()
+
+
+def test_a_transaction_without_alias_is_refused(api, fresh):
+    session, base = api
+    body = {"type": "CfgTransaction", "name": "no_alias", "tenantdbid": "1", "subtype": "CFGTRTList"}
+    for alias in (None, "", "  "):
+        sent = body if alias is None else dict(body, alias=alias)
+        resp = session.post(base + "/cfg/objects", json=sent)
+        assert resp.status_code == 400 and "field 'alias' is required" in resp.json()["status"]["message"]
+    assert fresh.transactions("no_alias") == []
+    dbid = session.post(base + "/cfg/objects", json=dict(body, alias="NA")).json()["dbid"]
+    resp = session.put(base + "/cfg/objects/CfgTransaction/" + dbid, json={"alias": ""})
+    assert resp.status_code == 400 and "alias" in resp.json()["status"]["message"]
+    assert fresh.alias("no_alias") == "NA"
+    # an object saved before the rule has no alias: an update must give one, as Configuration Server wants
+    legacy = fresh.legacy_without_alias("legacy_tx")
+    resp = session.put(base + "/cfg/objects/CfgTransaction/%d" % legacy, json={"state": "CFGEnabled"})
+    assert resp.status_code == 400 and "field 'alias' is required" in resp.text
+    assert session.put(base + "/cfg/objects/CfgTransaction/%d" % legacy, json={"alias": "legacy_tx"}).ok
+    assert fresh.alias("legacy_tx") == "legacy_tx"
+
+
+def test_the_config_db_refuses_a_transaction_without_alias(fresh):
+    with pytest.raises(psycopg2.errors.CheckViolation):
+        fresh.query("INSERT INTO cfg_transaction (name, alias, tenant_dbid, folder_dbid) VALUES ('x', '', 1, 201)")
+    with pytest.raises(psycopg2.errors.NotNullViolation):  # no default either: a writer must give one
+        fresh.query("INSERT INTO cfg_transaction (name, tenant_dbid, folder_dbid) VALUES ('x', 1, 201)")
+
+
+def test_folders_in_object_model_shape(api, gax):
+    session, base = api
+    folders = {f["dbid"]: f for f in session.get(base + "/cfg/objects", params={"type": "CfgFolder"}).json()}
+    assert folders["201"] == {"dbid": "201", "type": "CfgFolder", "name": "Transactions", "subtype": "CFGTransaction",
+                              "folderclass": "CFGFCDefault", "ownerid": {"type": "CFGTenant", "dbid": "1"},
+                              "state": "CFGEnabled"}
+    assert folders["206"]["folderid"] == "202" and folders["206"]["folderclass"] == "CFGFCUser"  # a user sub-folder
+    assert folders["204"]["subtype"] == "CFGPerson" and folders["204"]["folderclass"] == "CFGFCDefault"
+    assert folders["207"]["ownerid"] == {"type": "CFGTenant", "dbid": "101"}
+    assert all("default" not in f and "tenantdbid" not in f for f in folders.values())
+    gax.folder_shape("bare")
+    bare = session.get(base + "/cfg/objects/CfgFolder/201").json()
+    assert bare == {"dbid": "201", "type": "CfgFolder", "name": "Transactions",
+                    "ownerid": {"type": "CFGTenant", "dbid": "1"}, "state": "CFGEnabled"}

@@ -66,6 +66,7 @@ def test_role_check_real_check_real_two_tenants(fresh, gax, site, playbook):
         "agent_state_sync": {"client_id": "b-client", "client_secret": SECRET_B, "agent_polling_interval": "15"},
         "recording": {"enabled": "true"}}
     assert len(fresh.transactions("hybrid_integration")) == 2  # run_once: not once per excs host
+    assert fresh.alias("hybrid_integration", 1) == fresh.alias("hybrid_integration", 101) == "hybrid_integration"
 
 
 def test_role_refuses_bad_tenant_items_early(fresh, gax, site, playbook):
@@ -80,3 +81,12 @@ def test_role_refuses_bad_tenant_items_early(fresh, gax, site, playbook):
     proc = playbook(play, inventory, extra_vars=role_vars(gax, hybrid_transaction_tenants=[]))
     assert proc.returncode != 0 and "non-empty list" in proc.stdout
     assert fresh.transactions("hybrid_integration") == []
+
+
+def test_role_passes_the_alias(fresh, gax, site, playbook):
+    inventory, play = site
+    tenants = [{"tenant": "Environment", "client_id": "env-client", "client_secret": SECRET_A}]
+    proc = playbook(play, inventory, extra_vars=role_vars(gax, hybrid_transaction_tenants=tenants,
+                                                          hybrid_transaction_alias="EXEC hybrid integration"))
+    assert proc.returncode == 0, proc.stdout[-5000:]
+    assert fresh.alias("hybrid_integration", 1) == "EXEC hybrid integration"

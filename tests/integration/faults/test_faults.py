@@ -95,6 +95,11 @@ def _module_setup(case, request, tmp_path):
             server = request.getfixturevalue(run["base"])
             args.update(server.module_args())
             secrets_.append(server.password)
+        if run.get("folders") == "ambiguous":  # GAX shows no folder class/content type; two root "Transactions"
+            db.add_folder(210, "Transactions", folder_class="CFGFCUser")
+            request.addfinalizer(db.reset)
+            server.folder_shape("bare")
+            request.addfinalizer(lambda: server.folder_shape("model"))
         return args, ctx, db.snapshot, secrets_
     if module == "exrp_image":
         if not HAS_DOCKER:

@@ -55,8 +55,9 @@ def configdb(postgres_plain):
                             postgres_plain.user, "-d", db, "-v", "ON_ERROR_STOP=1", "-q", "-f", str(sql)],
                            env={"PGPASSWORD": postgres_plain.password, "PATH": "/usr/bin:/bin"}, check=True,
                            capture_output=True)
-        postgres_plain.psql("INSERT INTO cfg_transaction (dbid, name, tenant_dbid, folder_dbid) VALUES "
-                            "(9001, 'hybrid_integration', 1, 201), (9002, 'hybrid_integration', 101, 203)", db)
+        postgres_plain.psql("INSERT INTO cfg_transaction (dbid, name, alias, tenant_dbid, folder_dbid) VALUES "
+                            "(9001, 'hybrid_integration', 'hybrid_integration', 1, 201), "
+                            "(9002, 'hybrid_integration', 'hybrid_integration', 101, 203)", db)
     else:
         postgres_plain.psql(MINIMAL_SCHEMA, db)
         postgres_plain.psql("INSERT INTO cfg_transaction VALUES (9001, 'hybrid_integration', 1), "

@@ -23,9 +23,7 @@ class FakeBackend:
         return {"Environment": 1, "Tenant_B": 101}.get(name)
 
     def folders(self, tenant_dbid):
-        return [{"dbid": 201, "name": "Transactions", "parent": None, "default": True},
-                {"dbid": 202, "name": "EXEC", "parent": 201, "default": False},
-                {"dbid": 205, "name": "EXEC", "parent": None, "default": False}]
+        return MODEL_FOLDERS
 
     def find(self, tenant_dbid, name):
         obj = self.objects.get((tenant_dbid, name))
@@ -49,8 +47,22 @@ class FakeBackend:
         del self.objects[(current["tenantdbid"], current["name"])]
 
 
-def existing(sections, subtype="CFGTRTList", folderid=201):
-    return {(1, "hybrid_integration"): {"dbid": 500, "name": "hybrid_integration", "tenantdbid": 1,
+# A tenant's folders as the object model has them: the default Transactions folder, user sub-folders, a user root
+# folder, the default folder of another content type.
+MODEL_FOLDERS = [_annex.folder(201, "Transactions", None, "CFGTransaction", "CFGFCDefault"),
+                 _annex.folder(202, "EXEC", 201, "CFGTransaction", "CFGFCUser"),
+                 _annex.folder(205, "EXEC", None, "CFGTransaction", "CFGFCUser"),
+                 _annex.folder(206, "Recording", 202, "CFGTransaction", "CFGFCUser"),
+                 _annex.folder(204, "Persons", None, "CFGPerson", "CFGFCDefault")]
+
+
+def bare(folders):
+    """The same folders from a GAX that gives neither content type nor folder class."""
+    return [dict(f, content=None, folderclass=None) for f in folders]
+
+
+def existing(sections, subtype="CFGTRTList", folderid=201, alias="hybrid_integration"):
+    return {(1, "hybrid_integration"): {"dbid": 500, "name": "hybrid_integration", "alias": alias, "tenantdbid": 1,
                                         "folderid": folderid, "subtype": subtype, "state": "CFGEnabled",
                                         "sections": sections}}
 
@@ -89,8 +101,9 @@ def test_merge_add_change_keep_and_purge():
     current = {"a": {"x": "1", "y": "2"}, "b": {"z": "3"}}
     wanted = {"a": {"x": "10", "n": "new"}}
     assert _annex.merge(current, wanted, purge=False) == {"a": {"x": "10", "y": "2", "n": "new"}, "b": {"z": "3"}}
-    assert _annex.merge(current, wanted, purge=True) == {"a": {"x": "10", "n": "new"}}
-    assert _annex.merge(current, {"a": {}}, purge=True) == {}  # empty sections are dropped
+    # purge: the given sections become exactly what is given; a section not given is never touched
+    assert _annex.merge(current, wanted, purge=True) == {"a": {"x": "10", "n": "new"}, "b": {"z": "3"}}
+    assert _annex.merge(current, {"a": {}}, purge=True) == {"b": {"z": "3"}}  # empty sections are dropped
     assert current == {"a": {"x": "1", "y": "2"}, "b": {"z": "3"}}  # not modified in place
 
 
@@ -146,11 +159,15 @@ def test_ensure_change_shows_masked_secret_in_diff():
                                          "change agent_state_sync.client_secret"]
 
 
-def test_ensure_purge_removes_unlisted_keys():
-    backend = FakeBackend(existing({"a": {"x": "1", "y": "2"}, "b": {"z": "3"}}))
+def test_ensure_purge_removes_unlisted_keys_of_given_sections_only():
+    general = {"base_auth_url": "https://auth.example", "base_service_url": "https://svc.example"}
+    backend = FakeBackend(existing({"a": {"x": "1", "y": "2"}, "general": general}))
+    result = _annex.ensure(backend, want({"a": {"x": "1"}}, purge=True), True)
+    assert result["changed"] is True and result["changes"] == ["remove a.y"] and backend.writes == []
     result = _annex.ensure(backend, want({"a": {"x": "1"}}, purge=True), False)
-    assert result["changed"] is True and backend.writes[0][1]["sections"] == {"a": {"x": "1"}}
-    assert sorted(result["changes"]) == ["remove a.y", "remove b.z"]
+    assert backend.writes[0][1]["sections"] == {"a": {"x": "1"}, "general": general}
+    assert result["changes"] == ["remove a.y"] and "base_auth_url = https://auth.example" in result["diff"]["after"]
+    assert _annex.ensure(backend, want({"a": {"x": "1"}}, purge=True), False)["changed"] is False
 
 
 def test_ensure_absent():
@@ -180,11 +197,18 @@ def test_folder_resolution():
     folders = FakeBackend().folders(1)
     assert _annex.resolve_folder(folders, None, WHERE) == 201
     assert _annex.resolve_folder(folders, "Transactions/EXEC", WHERE) == 202
+    assert _annex.resolve_folder(folders, "Transactions/EXEC/Recording", WHERE) == 206
+    assert _annex.resolve_folder(folders, "Recording", WHERE) == 206
     assert _annex.resolve_folder(folders, "205", WHERE) == 205
-    with pytest.raises(AnnexError, match="ambiguous"):
+    with pytest.raises(AnnexError, match="ambiguous") as exc:
         _annex.resolve_folder(folders, "EXEC", WHERE)
+    assert "Transactions/EXEC (dbid 202, CFGFCUser)" in str(exc.value) and "EXEC (dbid 205" in str(exc.value)
     with pytest.raises(AnnexError, match="not found"):
         _annex.resolve_folder(folders, "Nope", WHERE)
+    with pytest.raises(AnnexError, match="not found"):  # a folder of another content type is never taken
+        _annex.resolve_folder(folders, "Persons", WHERE)
+    with pytest.raises(AnnexError, match="dbid 204 is not a Transactions folder"):
+        _annex.resolve_folder(folders, "204", WHERE)
     backend = FakeBackend(existing({"a": {"x": "1"}}))
     result = _annex.ensure(backend, want({"a": {"x": "1"}}, folder="Transactions/EXEC"), False)
     assert result["changed"] is True and backend.writes[0][1]["folderid"] == 202
@@ -199,3 +223,96 @@ def test_compare_readback():
     assert problems == ["a.client_secret: differs (value hidden)", "a.x: differs ('2')"]
     assert _annex.compare_readback({}, result, None, []) == ["the object is missing"]
     assert _annex.compare_readback({}, {"after": None}, None, []) == []
+
+
+def test_folder_fields_by_object_model_names():
+    assert _annex.folder("7", "T", "0", "CfgTransaction", "cfgfcdefault") == {
+        "dbid": 7, "name": "T", "parent": None, "content": "CFGTransaction", "folderclass": "CFGFCDefault"}
+    assert _annex.folder(7, "T", 3, "", None) == {"dbid": 7, "name": "T", "parent": 3, "content": None,
+                                                  "folderclass": None}
+
+
+def test_default_folder_by_class_and_content_type_not_by_name():
+    renamed = [dict(f, name="Transaktionen") if f["dbid"] == 201 else f for f in MODEL_FOLDERS]
+    assert _annex.default_folder(renamed, WHERE) == 201
+    # a user root folder named Transactions beside the default one does not make it ambiguous
+    assert _annex.default_folder(MODEL_FOLDERS + [_annex.folder(208, "Transactions", None, "CFGTransaction",
+                                                                "CFGFCUser")], WHERE) == 201
+
+
+def test_default_folder_without_class_or_content_type_is_the_one_root_transactions_folder():
+    assert _annex.default_folder(bare(MODEL_FOLDERS), WHERE) == 201
+    nested = bare([_annex.folder(210, "X", None), _annex.folder(211, "Transactions", 210)])
+    with pytest.raises(AnnexError, match="no root folder without a class is named Transactions"):
+        _annex.default_folder(nested, WHERE)
+
+
+@pytest.mark.parametrize("folders, why", [
+    (bare(MODEL_FOLDERS) + [_annex.folder(208, "Transactions", None)], "2 root folders are named Transactions"),
+    (MODEL_FOLDERS + [_annex.folder(208, "Old", None, "CFGTransaction", "CFGFCDefault")],
+     "2 folders of class CFGFCDefault hold transactions"),
+    ([f for f in MODEL_FOLDERS if f["dbid"] != 201] + [_annex.folder(209, "Transactions", None, "CFGTransaction",
+                                                                     "CFGFCUser")],
+     "no folder is of class CFGFCDefault with content type CFGTransaction, and no root folder without a class"),
+])
+def test_ambiguous_or_missing_default_folder_fails_listing_candidates(folders, why):
+    with pytest.raises(AnnexError) as exc:
+        _annex.default_folder(folders, WHERE)
+    text = str(exc.value)
+    assert WHERE in text and why in text and "Set folder to one of them (its path or dbid)" in text
+    assert "EXEC (dbid 202, " in text and "EXEC/Recording (dbid 206, " in text
+    if folders[0]["content"] is not None:
+        assert "Persons" not in text  # another content type is no candidate
+
+
+def test_alias_is_the_name_for_a_new_object_unless_given():
+    backend = FakeBackend()
+    result = _annex.ensure(backend, want({"s": {"k": "v"}}), False)
+    assert backend.writes[0][1]["alias"] == "hybrid_integration" and result["object"]["alias"] == "hybrid_integration"
+    assert "alias: hybrid_integration" in result["diff"]["after"] and result["alias_missing"] is False
+    backend = FakeBackend()
+    _annex.ensure(backend, want({"s": {"k": "v"}}, alias="HI"), False)
+    assert backend.writes[0][1]["alias"] == "HI"
+
+
+@pytest.mark.parametrize("alias", ["", "   "])
+def test_empty_alias_is_refused_before_anything_is_written(alias):
+    backend = FakeBackend(existing({"s": {"k": "v"}}))
+    with pytest.raises(AnnexError, match="refuses a CfgTransaction without an alias. Give a non-empty alias"):
+        _annex.ensure(backend, want({"s": {"k": "new"}}, alias=alias), False)
+    assert backend.writes == []
+
+
+def test_existing_alias_is_kept_unless_given():
+    backend = FakeBackend(existing({"s": {"k": "v"}}, alias="site alias"))
+    result = _annex.ensure(backend, want({"s": {"k": "new"}}), False)
+    assert backend.writes[0][1]["alias"] == "site alias" and result["changes"] == ["change s.k"]
+    backend = FakeBackend(existing({"s": {"k": "v"}}, alias="site alias"))
+    result = _annex.ensure(backend, want({"s": {"k": "v"}}, alias="other"), True)
+    assert result["changed"] is True and result["changes"] == ["change alias"] and backend.writes == []
+    assert "-" not in result["diff"]["after"].split("alias: ")[1][:1] and "alias: other" in result["diff"]["after"]
+    result = _annex.ensure(backend, want({"s": {"k": "v"}}, alias="other"), False)
+    assert backend.writes[0][1]["alias"] == "other"
+
+
+def test_existing_object_without_alias_is_reported_and_set_with_the_next_change():
+    backend = FakeBackend(existing({"s": {"k": "v"}}, alias=""))
+    result = _annex.ensure(backend, want({"s": {"k": "v"}}), False)
+    assert result["changed"] is False and result["alias_missing"] is True and backend.writes == []
+    assert result["object"]["alias"] == ""
+    result = _annex.ensure(backend, want({"s": {"k": "v2"}}), True)
+    assert result["changed"] is True and result["changes"] == ["set alias", "change s.k"] and backend.writes == []
+    result = _annex.ensure(backend, want({"s": {"k": "v2"}}), False)
+    assert result["alias_missing"] is True and backend.writes[0][1]["alias"] == "hybrid_integration"
+    result = _annex.ensure(backend, want({"s": {"k": "v2"}}), False)
+    assert result["changed"] is False and result["alias_missing"] is False
+    backend = FakeBackend(existing({"s": {"k": "v"}}, alias=""))  # a folder move is a change too
+    result = _annex.ensure(backend, want({"s": {"k": "v"}}, folder="Transactions/EXEC"), False)
+    assert result["changes"] == ["set alias"] and backend.writes[0][1]["alias"] == "hybrid_integration"
+
+
+def test_compare_readback_checks_the_alias():
+    result = {"after": {"dbid": 5, "alias": "hi", "sections": {}}}
+    assert _annex.compare_readback({}, result, {"dbid": 5, "alias": "hi", "sections": {}}, []) == []
+    assert _annex.compare_readback({}, result, {"dbid": 5, "alias": "", "sections": {}}, []) == [
+        "alias is '', expected 'hi'"]

@@ -81,14 +81,38 @@ def test_find_filters_by_tenant_and_converts_strings():
              "state": "CFGEnabled", "userproperties": {"property": [
                  {"section": "s", "key": "k", "value": "v"}, {"section": "s", "key": "n", "value": "1"}]}}]
     found = backend([Resp(200, objs)]).find(1, "hybrid_integration")
-    assert found == {"dbid": 5, "name": "hybrid_integration", "tenantdbid": 1, "folderid": 201,
+    assert found == {"dbid": 5, "name": "hybrid_integration", "alias": "", "tenantdbid": 1, "folderid": 201,
                      "subtype": "CFGTRTList", "state": "CFGEnabled", "sections": {"s": {"k": "v", "n": "1"}}}
     assert backend([Resp(200, objs[:1])]).find(1, "hybrid_integration") is None
 
 
 def test_to_gax_uses_string_fields_and_flat_properties():
-    body = _gax.to_gax({"dbid": 5, "name": "n", "tenantdbid": 1, "folderid": 201, "subtype": "CFGTRTList",
-                        "state": "CFGEnabled", "sections": {"b": {"k": "2"}, "a": {"k": "1"}}})
-    assert body["dbid"] == "5" and body["tenantdbid"] == "1" and body["folderid"] == "201"
+    body = _gax.to_gax({"dbid": 5, "name": "n", "alias": "N", "tenantdbid": 1, "folderid": 201,
+                        "subtype": "CFGTRTList", "state": "CFGEnabled", "sections": {"b": {"k": "2"}, "a": {"k": "1"}}})
+    assert body["dbid"] == "5" and body["tenantdbid"] == "1" and body["folderid"] == "201" and body["alias"] == "N"
     assert body["userproperties"]["property"] == [{"section": "a", "key": "k", "value": "1"},
                                                   {"section": "b", "key": "k", "value": "2"}]
+
+
+def test_folders_read_in_object_model_shape_and_without_the_fields():
+    model = [
+        {"dbid": "201", "type": "CfgFolder", "name": "Transactions", "subtype": "CFGTransaction",
+         "folderclass": "CFGFCDefault", "ownerid": {"type": "CFGTenant", "dbid": "1"}, "state": "CFGEnabled"},
+        {"dbid": "202", "type": "CfgFolder", "name": "EXEC", "subtype": "CFGTransaction", "folderclass": "CFGFCUser",
+         "ownerid": {"type": "CFGTenant", "dbid": "1"}, "folderid": "201"},
+        {"dbid": "206", "type": "CfgFolder", "name": "Recording", "folderid": "202"},  # no owner: its parent's
+        {"dbid": "203", "type": "CfgFolder", "name": "Transactions", "subtype": "CFGTransaction",
+         "folderclass": "CFGFCDefault", "ownerid": {"type": "CFGTenant", "dbid": "101"}},
+        # other spellings: the object model's own names, the owner as a plain dbid
+        {"dbid": "204", "Type": "CFGPerson", "folderClass": "CFGFCDefault", "name": "Persons", "ownerDBID": "1",
+         "folderId": "0"},
+    ]
+    folders = backend([Resp(200, model)]).folders(1)
+    assert [(f["dbid"], f["parent"], f["content"], f["folderclass"]) for f in folders] == [
+        (201, None, "CFGTransaction", "CFGFCDefault"), (202, 201, "CFGTransaction", "CFGFCUser"),
+        (204, None, "CFGPerson", "CFGFCDefault"), (206, 202, None, None)]
+    assert "default" not in folders[0]
+    bare = [{k: v for k, v in f.items() if k not in ("subtype", "folderclass", "Type", "folderClass")} for f in model]
+    folders = backend([Resp(200, bare)]).folders(1)
+    assert {f["dbid"]: (f["content"], f["folderclass"]) for f in folders} == {
+        201: (None, None), 202: (None, None), 204: (None, None), 206: (None, None)}

@@ -10,6 +10,7 @@ import pytest
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.engage_exec.recording.plugins.modules import cme_hybrid_transaction as module
+from ansible_collections.engage_exec.recording.plugins.module_utils import _annex
 from ansible_collections.engage_exec.recording.plugins.module_utils._annex import AnnexError
 
 GAX = {"gax_url": "http://127.0.0.1:1", "gax_username": "u", "gax_password": "gax-pass-123"}
@@ -20,10 +21,11 @@ class Backend:
     """Stands in for a GAX/Config DB backend; records the transaction calls."""
 
     instances = []
+    preset = {}
 
     def __init__(self, *args, **kwargs):
         self.calls = []
-        self.objects = {}
+        self.objects = dict(Backend.preset)
         self.fail_on = kwargs.pop("fail_on", None)
         Backend.instances.append(self)
 
@@ -45,7 +47,7 @@ class Backend:
         return 1 if name == "Environment" else None
 
     def folders(self, tenant_dbid):
-        return [{"dbid": 201, "name": "Transactions", "parent": None, "default": True}]
+        return [_annex.folder(201, "Transactions", None, "CFGTransaction", "CFGFCDefault")]
 
     def find(self, tenant_dbid, name):
         return self.objects.get(name)
@@ -136,3 +138,21 @@ def test_secret_keys_are_masked(monkeypatch, capsys):
     result, out = run(monkeypatch, capsys, args)
     assert result["object"]["sections"]["rec"] == {"webdav_password": "********", "user": "rec"}
     assert "WebDav-Pass-1" not in out
+
+
+def test_empty_alias_is_refused_before_any_connection(monkeypatch, capsys):
+    result, _out = run(monkeypatch, capsys, dict(GAX, alias=" ", sections=sections()))
+    assert result["failed"] and "refuses a CfgTransaction without an alias" in result["msg"]
+    assert Backend.instances == []
+
+
+def test_existing_object_without_alias_is_reported_with_a_warning(monkeypatch, capsys):
+    legacy = {"dbid": 500, "name": "hybrid_integration", "alias": "", "tenantdbid": 1, "folderid": 201,
+              "subtype": "CFGTRTList", "state": "CFGEnabled", "sections": {"s": {"k": "v"}}}
+    monkeypatch.setattr(Backend, "preset", {"hybrid_integration": legacy})
+    result, _out = run(monkeypatch, capsys, dict(GAX, sections={"s": {"k": "v"}}))
+    assert result["changed"] is False and result["alias_missing"] is True
+    assert "has no alias" in json.dumps(result["warnings"])
+    result, _out = run(monkeypatch, capsys, dict(GAX, sections={"s": {"k": "v2"}}))
+    assert result["changed"] is True and result["alias_missing"] is True and result["changes"][0] == "set alias"
+    assert result["object"]["alias"] == "hybrid_integration"
