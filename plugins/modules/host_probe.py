@@ -34,7 +34,7 @@ description:
   - The connectivity checks run in a thread while the other parts are read, so the call takes about as long as the
     slower of the two.
 author:
-  - engage_exec.recording contributors (!UNKNOWN)
+  - engage_exec.recording maintainers (@engage_exec)
 options:
   resources:
     description:
@@ -194,6 +194,27 @@ ansible_facts:
   returned: always
   type: dict
   sample: {kernel: 6.1.0-18-amd64, architecture: x86_64, os_family: Debian, service_mgr: systemd}
+  contains:
+    kernel:
+      description: The running kernel's release, as C(uname -r) prints it.
+      returned: with O(facts=true)
+      type: str
+      sample: 6.1.0-18-amd64
+    architecture:
+      description: The machine's architecture, as C(uname -m) prints it.
+      returned: with O(facts=true)
+      type: str
+      sample: x86_64
+    os_family:
+      description: The distribution's family, as M(ansible.builtin.setup) names it.
+      returned: with O(facts=true), when the family is certain from the os-release C(ID) (see O(facts))
+      type: str
+      sample: Debian
+    service_mgr:
+      description: What runs the host's services, as M(ansible.builtin.setup) names it.
+      returned: with O(facts=true)
+      type: str
+      sample: systemd
 resources:
   description:
     - What M(engage_exec.recording.host_resources) returns for O(resources) (CPUs, memory, disks, Docker
