@@ -22,8 +22,9 @@ description:
     (RV(listeners)).
   - O(sysctls) - kernel parameters from C(/proc/sys) (RV(sysctls)).
   - O(packages) - whether some packages are installed, from the package database (RV(packages)).
-  - O(facts) - the four host facts the collection's roles read (C(kernel), C(architecture), C(os_family),
-    C(service_mgr)), returned as facts (RV(ansible_facts)) so that no setup run is needed for them.
+  - O(facts) - the four host facts the collection's roles read (RV(ansible_facts.kernel),
+    RV(ansible_facts.architecture), RV(ansible_facts.os_family), RV(ansible_facts.service_mgr)), returned as facts
+    so that no setup run is needed for them.
   - A part whose option is omitted or null is not run, and its result is null.
   - What a part finds never fails the module. O(time) and O(checks) run as their modules would with
     C(fail_on_error=false), and when they cannot run at all (no time service, a bad parameter, a check table with
@@ -118,9 +119,10 @@ options:
     elements: str
   facts:
     description:
-      - Return the host facts C(kernel), C(architecture), C(os_family) and C(service_mgr) as facts (RV(ansible_facts)),
-        with the values the M(ansible.builtin.setup) module gives them on Linux, read from C(/etc/os-release),
-        C(/proc/1/comm) and a few paths instead of a setup run (which costs about a quarter of a second more).
+      - Return the host facts C(kernel), C(architecture), C(os_family) and C(service_mgr) as facts
+        (RV(ansible_facts.kernel) and the others under C(ansible_facts)), with the values the
+        M(ansible.builtin.setup) module gives them on Linux, read from C(/etc/os-release), C(/proc/1/comm) and a few
+        paths instead of a setup run (which costs about a quarter of a second more).
       - C(os_family) is returned only for a distribution whose family is certain from its os-release C(ID) (Debian,
         Ubuntu and their kin, RHEL, CentOS, Fedora, Rocky, AlmaLinux, Oracle Linux, Amazon Linux, SUSE, Arch, Alpine,
         Gentoo); on another one it is left out, and a role that needs it gathers it with M(ansible.builtin.setup).
