@@ -64,7 +64,7 @@ pytest: setup ## integration and end-to-end tests, the slow fault cases left out
 	@bash hack/pytest.sh -m "not slow and not publish" $(PYTEST_ARGS)
 
 publish-check: venv ## the built tarball as Galaxy takes it: galaxy-importer, antsibull-docs lint, what it ships
-	@bash hack/pytest.sh -m publish tests/integration/test_packaging.py $(PYTEST_ARGS)
+	@bash hack/pytest.sh -m publish -n 2 tests/integration/test_packaging.py $(PYTEST_ARGS)
 
 test-faults: setup ## the slow fault cases: faults in the middle of a run on the lab, and more (pytest -m slow)
 	@bash hack/pytest.sh -m slow $(PYTEST_ARGS)
