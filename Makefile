@@ -10,7 +10,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 SCENARIO ?=
 PYTEST_ARGS ?=
 
-.PHONY: help setup venv host-packages docker image test test-faults sanity sanity-oldest units lint docs docs-check changelog-lint pytest molecule \
+.PHONY: help setup venv host-packages docker image test test-faults sanity sanity-oldest units lint docs docs-check changelog-lint pytest molecule publish-check docs-site \
         lab lab-up lab-down bench ee-context clean
 
 help: ## list the targets
@@ -54,11 +54,17 @@ docs-check: venv ## fail when a role README or the fault matrix drifted from its
 	@$(BIN)/python hack/role-docs.py --check
 	@$(BIN)/python hack/fault-table.py --check
 
+docs-site: venv ## the documentation as one HTML site (antsibull-docs + Sphinx, offline, warnings are errors)
+	@bash hack/docs-site.sh
+
 changelog-lint: venv ## antsibull-changelog lint of the fragments
 	@antsibull-changelog lint
 
 pytest: setup ## integration and end-to-end tests, the slow fault cases left out (PYTEST_ARGS=... to narrow)
-	@bash hack/pytest.sh -m "not slow" $(PYTEST_ARGS)
+	@bash hack/pytest.sh -m "not slow and not publish" $(PYTEST_ARGS)
+
+publish-check: venv ## the built tarball as Galaxy takes it: galaxy-importer, antsibull-docs lint, what it ships
+	@bash hack/pytest.sh -m publish -n 2 tests/integration/test_packaging.py $(PYTEST_ARGS)
 
 test-faults: setup ## the slow fault cases: faults in the middle of a run on the lab, and more (pytest -m slow)
 	@bash hack/pytest.sh -m slow $(PYTEST_ARGS)

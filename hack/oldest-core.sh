@@ -4,8 +4,8 @@
 # (Python 3.12, else 3.11, else 3.10: ansible-core 2.17 supports no other) with requirements/oldest-core.txt,
 # then run `ansible-test sanity` (through hack/ansible-test.sh), `ansible-lint --profile production` and real
 # playbooks (the validation play, and the integration tests that run roles and modules through ansible-playbook on
-# localhost against real services) with that core. Reruns reuse the venv while
-# requirements/oldest-core.txt and requirements.txt are unchanged. Offline: pip uses the configured index.
+# localhost against real services) with that core. Reruns reuse the venv while requirements/oldest-core.txt,
+# requirements/runtime-pins.txt and requirements.txt are unchanged. Offline: pip uses the configured index.
 #   bash hack/oldest-core.sh            # all three
 #   bash hack/oldest-core.sh sanity     # or any of: venv sanity lint playbook
 set -euo pipefail
@@ -41,7 +41,7 @@ core_version() {
 
 make_venv() {
   local want py
-  want=$(cat "$reqs" requirements.txt | sha256sum | cut -d" " -f1)
+  want=$(cat "$reqs" requirements/runtime-pins.txt requirements.txt | sha256sum | cut -d" " -f1)
   if [ -x "$venv/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
     echo "oldest-core venv: up to date ($("$venv/bin/python" -V), ansible-core $(core_version))"
   else

@@ -21,6 +21,8 @@ stage docs-check make -s docs-check
 stage lint make -s lint
 stage sanity make -s sanity
 stage units make -s units
+stage docs-site make -s docs-site
+stage publish-check make -s publish-check
 stage sanity-oldest make -s sanity-oldest
 stage pytest make -s pytest
 stage molecule make -s molecule

@@ -23,11 +23,13 @@ pick_python() {
   return 1
 }
 
-want=$(cat requirements/dev.txt requirements.txt | sha256sum | cut -d" " -f1)
+want=$(cat requirements/dev.txt requirements/runtime-pins.txt requirements.txt | sha256sum | cut -d" " -f1)
 if [ -x "$venv/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
   echo "venv: up to date ($("$venv/bin/python" -V), ansible-core $("$venv/bin/python" -c 'from ansible.release import __version__; print(__version__)'))"
 else
   py=$(pick_python) || { echo "ERROR: no Python >= 3.11 found; install python3.12 (or 3.11) with venv support." >&2; exit 1; }
+  # The interpreter itself, not a name: with .venv/bin on PATH, `python3.12` is the venv's own, removed below.
+  py=$("$py" -c 'import os, sys; print(os.path.realpath(getattr(sys, "_base_executable", sys.executable)))')
   echo "venv: creating with $py ($("$py" -V))"
   rm -rf "$venv"
   "$py" -m venv "$venv"

@@ -25,7 +25,7 @@ description:
   - The value of every C(client_secret) key and of every key in O(secret_keys) is treated as a secret, masked in the
     diff, in the returned object and in every message.
 author:
-  - engage_exec.recording contributors (!UNKNOWN)
+  - engage_exec.recording maintainers (@engage_exec)
 options:
   backend:
     description:

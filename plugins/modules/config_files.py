@@ -28,7 +28,7 @@ description:
     M(ansible.builtin.template) task per file, a M(ansible.builtin.file) task per link and a command task for the
     check.
 author:
-  - engage_exec.recording contributors (!UNKNOWN)
+  - engage_exec.recording maintainers (@engage_exec)
 options:
   directories:
     description:

@@ -22,7 +22,7 @@ description:
     TLS not offered, wrong status, auth failed, ...).
   - The module only reads; it never changes anything, so C(changed) is always false and check mode runs the probes.
 author:
-  - engage_exec.recording contributors (!UNKNOWN)
+  - engage_exec.recording maintainers (@engage_exec)
 extends_documentation_fragment:
   - engage_exec.recording.read_only
   - engage_exec.recording.connectivity_checks

@@ -30,7 +30,7 @@ description:
     same controller whose C(ansible-playbook) process no longer exists (a run that crashed or was killed), it takes
     the lock over (O(takeover)) with a warning, so that a rerun from the same machine just works."
 author:
-  - engage_exec.recording contributors (!UNKNOWN)
+  - engage_exec.recording maintainers (@engage_exec)
 options:
   path:
     description:

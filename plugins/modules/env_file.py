@@ -29,7 +29,7 @@ description:
     rename), so a reader sees either the old or the new file. Nothing is written when any check fails.
   - A symbolic link is followed; the file it points to is updated.
 author:
-  - engage_exec.recording contributors (!UNKNOWN)
+  - engage_exec.recording maintainers (@engage_exec)
 options:
   path:
     description:

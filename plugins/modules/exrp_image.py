@@ -27,7 +27,7 @@ description:
     from the registry.
   - Memory stays bounded whatever the archive size (1 MiB chunks; only small metadata members are kept).
 author:
-  - engage_exec.recording contributors (!UNKNOWN)
+  - engage_exec.recording maintainers (@engage_exec)
 attributes:
   check_mode:
     support: full

@@ -22,21 +22,24 @@ description:
     (RV(listeners)).
   - O(sysctls) - kernel parameters from C(/proc/sys) (RV(sysctls)).
   - O(packages) - whether some packages are installed, from the package database (RV(packages)).
+  - O(units) - whether some systemd units are loaded, running and enabled at boot, in one C(systemctl show)
+    (RV(units)).
   - O(routes) - the kernel's route to some peers, as C(ip route get) tells it (RV(routes)); the preflight role
     proves with it that the EXEC hosts reach each other without a router hop (one network segment).
-  - O(facts) - the four host facts the collection's roles read (C(kernel), C(architecture), C(os_family),
-    C(service_mgr)), returned as facts (RV(ansible_facts)) so that no setup run is needed for them.
+  - O(facts) - the four host facts the collection's roles read (RV(ansible_facts.kernel),
+    RV(ansible_facts.architecture), RV(ansible_facts.os_family), RV(ansible_facts.service_mgr)), returned as facts
+    so that no setup run is needed for them.
   - A part whose option is omitted or null is not run, and its result is null.
   - What a part finds never fails the module. O(time) and O(checks) run as their modules would with
     C(fail_on_error=false), and when they cannot run at all (no time service, a bad parameter, a check table with
     bad rows) their own result says C(failed=true) and why; a package database that cannot be read is reported in
     RV(packages.error).
   - The module fails only on bad arguments - those that do not match the argument spec, and ports out of range in
-    O(listeners), bad names in O(sysctls) or O(packages) (every one is listed) - and then reads nothing.
+    O(listeners), bad names in O(sysctls), O(packages) or O(units) (every one is listed) - and then reads nothing.
   - The connectivity checks run in a thread while the other parts are read, so the call takes about as long as the
     slower of the two.
 author:
-  - engage_exec.recording contributors (!UNKNOWN)
+  - engage_exec.recording maintainers (@engage_exec)
 options:
   resources:
     description:
@@ -138,9 +141,10 @@ options:
     elements: str
   facts:
     description:
-      - Return the host facts C(kernel), C(architecture), C(os_family) and C(service_mgr) as facts (RV(ansible_facts)),
-        with the values the M(ansible.builtin.setup) module gives them on Linux, read from C(/etc/os-release),
-        C(/proc/1/comm) and a few paths instead of a setup run (which costs about a quarter of a second more).
+      - Return the host facts C(kernel), C(architecture), C(os_family) and C(service_mgr) as facts
+        (RV(ansible_facts.kernel) and the others under C(ansible_facts)), with the values the
+        M(ansible.builtin.setup) module gives them on Linux, read from C(/etc/os-release), C(/proc/1/comm) and a few
+        paths instead of a setup run (which costs about a quarter of a second more).
       - C(os_family) is returned only for a distribution whose family is certain from its os-release C(ID) (Debian,
         Ubuntu and their kin, RHEL, CentOS, Fedora, Rocky, AlmaLinux, Oracle Linux, Amazon Linux, SUSE, Arch, Alpine,
         Gentoo); on another one it is left out, and a role that needs it gathers it with M(ansible.builtin.setup).
@@ -224,6 +228,27 @@ ansible_facts:
   returned: always
   type: dict
   sample: {kernel: 6.1.0-18-amd64, architecture: x86_64, os_family: Debian, service_mgr: systemd}
+  contains:
+    kernel:
+      description: The running kernel's release, as C(uname -r) prints it.
+      returned: with O(facts=true)
+      type: str
+      sample: 6.1.0-18-amd64
+    architecture:
+      description: The machine's architecture, as C(uname -m) prints it.
+      returned: with O(facts=true)
+      type: str
+      sample: x86_64
+    os_family:
+      description: The distribution's family, as M(ansible.builtin.setup) names it.
+      returned: with O(facts=true), when the family is certain from the os-release C(ID) (see O(facts))
+      type: str
+      sample: Debian
+    service_mgr:
+      description: What runs the host's services, as M(ansible.builtin.setup) names it.
+      returned: with O(facts=true)
+      type: str
+      sample: systemd
 resources:
   description:
     - What M(engage_exec.recording.host_resources) returns for O(resources) (CPUs, memory, disks, Docker

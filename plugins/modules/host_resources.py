@@ -19,7 +19,7 @@ description:
     sizing.
   - A path that does not exist yet is measured on its nearest existing parent (the role that creates it runs later).
 author:
-  - engage_exec.recording contributors (!UNKNOWN)
+  - engage_exec.recording maintainers (@engage_exec)
 options:
   paths:
     description: Paths whose file system's free space to read.

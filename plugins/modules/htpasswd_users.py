@@ -19,7 +19,7 @@ description:
     result or the diff (which list user names only).
   - One call for the whole set, instead of a verification, an update and a removal task per user.
 author:
-  - engage_exec.recording contributors (!UNKNOWN)
+  - engage_exec.recording maintainers (@engage_exec)
 requirements:
   - The C(htpasswd) program on the managed host (Debian C(apache2-utils), RedHat C(httpd-tools)), when a user is
     already in the file or a change is to be made.

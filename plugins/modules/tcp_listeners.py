@@ -19,7 +19,7 @@ description:
     C(unknown[?]); RV(running) lists the names of every process, so that the caller can tell whether its own daemon
     may be that listener.
 author:
-  - engage_exec.recording contributors (!UNKNOWN)
+  - engage_exec.recording maintainers (@engage_exec)
 options:
   ports:
     description: TCP ports to look at.

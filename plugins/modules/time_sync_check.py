@@ -20,7 +20,7 @@ description:
     O(max_offset), or when the last synchronisation is older than O(max_sync_age) (EXEC hosts must synchronise at
     least once every 24 hours).
 author:
-  - engage_exec.recording contributors (!UNKNOWN)
+  - engage_exec.recording maintainers (@engage_exec)
 extends_documentation_fragment:
   - engage_exec.recording.read_only
 options:
