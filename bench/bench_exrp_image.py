@@ -236,8 +236,8 @@ def main() -> int:
     image_id = None
     try:
         reg = _registry_helper().start_registry(work / "registry")
-        target = "%s/exec/exrp" % reg.address
-        ref = "%s:%s" % (target, TAG)  # the archive carries the registry name, so the pair needs no extra tag step
+        repository = "%s/exec/exrp" % reg.address
+        ref = "%s:%s" % (repository, TAG)  # the archive carries the registry name, so the pair needs no extra tag step
         t0 = time.perf_counter()
         archive, image_id = make_archive(work, opts.size_mb, ref, opts.content)
         images.append(image_id)
@@ -283,8 +283,8 @@ def main() -> int:
         (dcfg / "config.json").chmod(0o600)
         env = {"DOCKER_CONFIG": str(dcfg)}
         load_args = {"path": str(archive)}
-        push_args = {"name": target, "tag": TAG}
-        one_args = {"name": target, "tag": TAG, "source": "load", "load_path": str(archive), "push": True}
+        push_args = {"name": repository, "tag": TAG}
+        one_args = {"name": repository, "tag": TAG, "source": "load", "load_path": str(archive), "push": True}
         pairs = {"a": [], "b": []}
         parts = {"load": [], "push": []}
         pair_rss, ones, noops = [], [], []
