@@ -323,8 +323,8 @@ def test_webdav_graceful_reload_under_uploads_fails_no_upload(box):
         proc, changed = box.role("webdav", extra)
         return proc, changed, box.unit("MainPID", "apache2")
 
-    (proc, changed, main), requests, window = box.under_load("PUT", "http://127.0.0.1/recordings", "mcp:mcp-pw-1",
-                                                              rerun)
+    (proc, changed, main), requests, window = box.under_load(
+        "PUT", "http://127.0.0.1/recordings", "mcp:mcp-pw-1", rerun)
     assert proc.returncode == 0 and changed > 0, proc.stdout[-3000:]
     assert_all_answered(requests, window, (201, 204), "uploads")
     assert "RUNNING HANDLER [engage_exec.recording.webdav : Reload webdav]" in proc.stdout, proc.stdout[-3000:]
@@ -487,7 +487,7 @@ def test_load_balancer_rejected_config_keeps_the_old_one_serving(box):
     assert not box.sh("grep -l 'health\"' /etc/haproxy/*.cfg; true").strip()
     assert haproxy_workers(box) == old  # not reloaded, not restarted
     box.sh("haproxy -c -f %s" % cfg)
-    assert [box.http("POST", "http://127.0.0.1:8080/recording/metadata", "-", "{}") for _ in range(4)] == [200] * 4
+    assert [box.http("POST", "http://127.0.0.1:8080/recording/metadata", "-", "{}") for attempt in range(4)] == [200] * 4
 
 
 @pytest.mark.parametrize("extra, message", [
