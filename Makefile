@@ -81,8 +81,8 @@ lab: setup ## bring the lab up (LAB_SUITE=trixie for Debian 13 hosts) and run si
 lab-down: venv ## remove every lab container and network
 	@ansible-playbook -i inventories/lab lab/down.yml
 
-bench: setup ## benchmarks in bench/ (print figures and ratios)
-	@set -e; for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done
+bench: setup ## every benchmark in bench/ (figures beside targets); fails listing those that missed one
+	@bash hack/bench.sh
 
 ee-context: venv ## collection tarball into ee/collection/, then the ansible-builder build context in .cache/ee-context
 	@rm -f ee/collection/*.tar.gz

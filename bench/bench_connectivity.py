@@ -19,7 +19,10 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from benchlib import ROOT, exit_code, target  # noqa: E402  pylint: disable=wrong-import-position
+
 TIMEOUT = 3
 TOTAL, DROPPED = 40, 8
 COMMENT = "engage-exec-bench-connectivity"
@@ -107,10 +110,12 @@ def main() -> int:
     print("%-34s %10.2f %12.2f %10d" % ("ansible.builtin.wait_for loop", wf, wf / TIMEOUT, t["wf_failed"]))
     print("1-row baseline task (Ansible's per-task cost): %.2f s" % base)
     print("ratio wait_for / connectivity_check: %.1f x (task times)   playbook wall time %.1f s" % (wf / cc, wall))
-    verdict = "met" if t["module_elapsed"] <= 1.3 * TIMEOUT and cc - base <= 1.3 * TIMEOUT else "NOT met"
-    print("target: probing the table <= 1.3 x timeout (%.1f s): %s (module elapsed %.2f s, task minus baseline "
-          "%.2f s)" % (1.3 * TIMEOUT, verdict, t["module_elapsed"], cc - base))
-    return 0
+    target("connectivity_check: module elapsed", "%.2f s" % t["module_elapsed"], "<= %.1f s" % (1.3 * TIMEOUT),
+           t["module_elapsed"] <= 1.3 * TIMEOUT)
+    target("connectivity_check: task minus baseline", "%.2f s" % (cc - base), "<= %.1f s" % (1.3 * TIMEOUT),
+           cc - base <= 1.3 * TIMEOUT)
+    target("every dropped row reported failed", t["cc_failed"], "== %d" % DROPPED, t["cc_failed"] == DROPPED)
+    return exit_code()
 
 
 if __name__ == "__main__":

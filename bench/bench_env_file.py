@@ -5,6 +5,8 @@
 
 Both set the same 20 keys (half already in the file with another value, half new) in a 400-line .env, first run and
 idempotent rerun; the resulting files are compared. Then the backend alone on a large file.
+Targets: identical files, env_file no slower than the loop (first run and rerun), the backend's parse+plan of a
+100000-line file under 1 s.
 Run: .venv/bin/python bench/bench_env_file.py   (about 30 s)
 """
 
@@ -18,14 +20,17 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = ROOT / ".venv" / "bin"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from benchlib import BIN, ROOT, exit_code, target  # noqa: E402  pylint: disable=wrong-import-position
+
 sys.path.insert(0, str(ROOT / ".cache" / "collections"))
 
 from ansible_collections.engage_exec.recording.plugins.module_utils._envfile import parse, plan  # noqa: E402
 
 N_KEYS = 20
 N_LINES = 400
+PLAN_BUDGET = 1.0  # s: a .env a hundred times larger than a real one still costs less than one task
 
 PLAY_ENV_FILE = """
 - hosts: all
@@ -78,7 +83,6 @@ def run_play(workdir, play_text, path):
 
 
 def main():
-    rows = []
     with tempfile.TemporaryDirectory(prefix="bench-env-file-") as tmp:
         tmp = Path(tmp)
         results = {}
@@ -96,8 +100,9 @@ def main():
         print("  %-18s %9.2fs %9.2fs" % ("env_file", ef[0], ef[1]))
         print("  %-18s %9.2fs %9.2fs" % ("lineinfile loop", li[0], li[1]))
         print("  %-18s %9.2fx %9.2fx" % ("lineinfile/env_file", li[0] / ef[0], li[1] / ef[1]))
-        print("  resulting files identical: %s" % same)
-        rows.append(same)
+        target("resulting files identical", same, "True", same)
+        target("env_file first run", "%.2f s" % ef[0], "<= loop %.2f s" % li[0], ef[0] <= li[0])
+        target("env_file rerun", "%.2f s" % ef[1], "<= loop %.2f s" % li[1], ef[1] <= li[1])
 
     # The backend alone: parse + plan on a large file, against a bare str.split of the same text.
     big = "".join("# c %d\nKEY_%05d=v%d\n" % (i, i, i) for i in range(50000))
@@ -113,7 +118,9 @@ def main():
     t_parse = time.perf_counter() - start
     print("Backend on a 100000-line file, 1000 keys updated: parse %.3fs, parse+plan %.3fs, bare split %.4fs "
           "(plan/split %.0fx); %d keys updated" % (t_parse, t_plan, t_split, t_plan / t_split, len(result.updated)))
+    target("backend parse+plan, 100000 lines", "%.3f s" % t_plan, "< %.1f s" % PLAN_BUDGET, t_plan < PLAN_BUDGET)
+    return exit_code()
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -5,6 +5,8 @@
 PostgreSQL), the same ensure() of one tenant's hybrid_integration object, side by side in one run on a real
 PostgreSQL 15: one full module-equivalent cycle each (open/login, read, compare, write when needed, commit, close),
 unchanged (the idempotent rerun every site.yml run does) and changed (one value flips each time).
+Target: each backend's p95 cycle under 250 ms (CYCLE_BUDGET_MS), unchanged and changed: 20 tenants then cost
+under 5 s of a run.
 
 Run: .venv/bin/python bench/bench_hybrid_transaction.py
 """
@@ -19,7 +21,10 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from benchlib import ROOT, exit_code, target  # noqa: E402  pylint: disable=wrong-import-position
+
 sys.path.insert(0, str(ROOT / ".cache" / "collections"))
 sys.path.insert(0, str(ROOT / "tests" / "integration"))
 
@@ -29,6 +34,7 @@ from ansible_collections.engage_exec.recording.plugins.module_utils._configdb im
 from ansible_collections.engage_exec.recording.plugins.module_utils._gax import GaxBackend  # noqa: E402
 
 ROUNDS = 150
+CYCLE_BUDGET_MS = 250.0
 WHERE = "CfgTransaction 'hybrid_integration' of tenant 'Environment'"
 
 
@@ -102,12 +108,17 @@ def main():
                                                   "gax/configdb"))
         for label, gm, gp, dm, dp in rows:
             print("%-30s %12.1f %10.1f %15.1f %10.1f %13.1fx" % (label, gm, gp, dm, dp, gm / dm))
+        for label, gm, gp, dm, dp in rows:
+            for backend, p95 in (("gax", gp), ("configdb", dp)):
+                target("%s p95, %s" % (backend, label.split(" (")[0]), "%.1f ms" % p95, "< %.0f ms" % CYCLE_BUDGET_MS,
+                       p95 < CYCLE_BUDGET_MS)
     finally:
         if gax is not None and gax.poll() is None:
             gax.terminate()
             gax.wait(10)
         pg.stop()
+    return exit_code()
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

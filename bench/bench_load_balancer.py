@@ -31,7 +31,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchlib import ROOT, host_remove, host_up, pct, run_role, sh  # noqa: E402  pylint: disable=wrong-import-position
+from benchlib import (  # noqa: E402  pylint: disable=wrong-import-position
+    ROOT, exit_code, host_remove, host_up, pct, run_role, sh, target)
 STANDIN = ROOT / "molecule" / "load_balancer" / "files" / "excp_standin.py"
 BACKENDS = {"excp1": "127.0.0.2", "excp2": "127.0.0.3"}
 
@@ -169,9 +170,8 @@ def main():
             print("  %s failures: %s" % (r["label"], r["kinds"]))
     ratio = role["p99"] / baseline["p99"]
     print("ratios role/baseline: failed %d vs %d, p99 %.2f" % (role["failed"], baseline["failed"], ratio))
-    verdict = role["failed"] == 0
-    print("target (role: 0 failed requests): %s" % ("met" if verdict else "NOT met"))
-    return 0 if verdict else 1
+    target("role: failed requests", role["failed"], "0", role["failed"] == 0)
+    return exit_code()
 
 
 if __name__ == "__main__":

@@ -1,7 +1,12 @@
 # Copyright: (c) 2026, engage_exec.recording contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""What the benchmarks that deploy a role onto a throwaway VM-like host (lab/vmhost.py) share."""
+"""What the benchmarks share: their targets (target(), exit_code()) and, for those that deploy a role onto a
+throwaway VM-like host (lab/vmhost.py), the host and the role run.
+
+Every benchmark prints each target beside its figure and exits 0 when all are met, MISSED (3) when one is missed
+(hack/bench.sh, `make bench`, lists the benchmarks that missed one), any other code when it could not measure (an
+error, a traceback: 1)."""
 
 from __future__ import annotations
 
@@ -17,6 +22,31 @@ BIN = ROOT / ".venv" / "bin"
 sys.path.insert(0, str(ROOT / "lab"))
 
 import vmhost  # noqa: E402  pylint: disable=wrong-import-position
+
+
+MISSED = 3
+_TARGETS = []
+
+
+def target(what, figure, wanted, met):
+    """Print one figure beside its target (``wanted``, as text) and whether it is met; remember the verdict."""
+    _TARGETS.append((what, bool(met)))
+    print("TARGET %-44s %-14s target %-16s %s" % (what, figure, wanted, "met" if met else "MISSED"))
+    return bool(met)
+
+
+def exit_code():
+    """0 when every target printed by target() was met, else MISSED (after naming the missed ones); 2 when none
+    was measured."""
+    missed = [what for what, met in _TARGETS if not met]
+    if not _TARGETS:
+        print("no target was measured")
+        return 2
+    if missed:
+        print("missed %d of %d targets: %s" % (len(missed), len(_TARGETS), "; ".join(missed)))
+        return MISSED
+    print("all %d targets met" % len(_TARGETS))
+    return 0
 
 
 def host_up(name):

@@ -10,8 +10,12 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parent.parent))
 
 import servers  # noqa: E402  pylint: disable=wrong-import-position
+# A skip not in tests/skip-allowlist.yml fails the run.
+from skipguard import (  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
+    pytest_runtest_logreport, pytest_sessionfinish, pytest_terminal_summary)
 
 ROOT = servers.ROOT
 

@@ -10,7 +10,6 @@ import shutil
 import subprocess
 import uuid
 
-import pytest
 
 from servers import ROOT
 
@@ -68,16 +67,15 @@ EXPECTED_IN_CONTAINER = {
 }
 
 
-def _docker_ready():
-    if not shutil.which("docker"):
-        return False
-    probe = subprocess.run(["docker", "image", "inspect", IMAGE], stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL, check=False)
-    return probe.returncode == 0
+def _require_docker_image():
+    """The docker CLI, a running engine and IMAGE: missing, the test fails (make image provides them)."""
+    assert shutil.which("docker"), "needs the docker CLI (make docker)"
+    probe = subprocess.run(["docker", "image", "inspect", IMAGE], capture_output=True, text=True, check=False)
+    assert probe.returncode == 0, "needs a running Docker engine and %s (make image): %s" % (IMAGE, probe.stderr)
 
 
-@pytest.mark.skipif(not _docker_ready(), reason="needs the docker CLI, a running engine and %s (make image)" % IMAGE)
 def test_docker_env_file_reads_what_was_written(tmp_path, playbook):
+    _require_docker_image()
     env = tmp_path / "exec.env"
     env.write_bytes(EXISTING)
     play = tmp_path / "play.yml"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 
 import pytest
 
@@ -119,15 +120,32 @@ def test_gax_answering_503_stops_the_run_before_any_change(converged):
     assert lab.configdb("select count(*) from cfg_transaction where name = 'hybrid_integration'").strip() == "1"
 
 
+GAX_TIMEOUT, GAX_ATTEMPTS, GAX_BACKOFF = 5, 4, 0.5 + 1 + 2  # cme_hybrid_transaction: retries 3, backoff 0.5 s x 2^n
+TIMEOUT_MARGIN = 10  # s: what a slow run may take beyond its timeouts (Python and Ansible start, a loaded machine)
+
+
 def test_gax_too_slow_stops_the_run_with_a_timeout(converged):
-    """GAX answers after 40 s, hybrid_transaction_timeout 5: the step fails with a timeout instead of hanging."""
+    """GAX answers after 40 s, hybrid_transaction_timeout 5: the step fails with a timeout instead of hanging, and
+    within its bound: the same run against a healthy GAX plus every attempt's timeout and backoff plus
+    TIMEOUT_MARGIN (33.5 s more at most, below the 40 s GAX takes to answer once)."""
+    args = ("--tags", "hybrid_transaction", "-e", "hybrid_transaction_timeout=%d" % GAX_TIMEOUT)
+    start = time.monotonic()
+    healthy = lab.playbook(SITE, *args)
+    healthy_seconds = time.monotonic() - start
+    assert healthy.returncode == 0, output(healthy)
     gax_fault("slow", delay=40)
     try:
-        failed = lab.playbook(SITE, "--tags", "hybrid_transaction", "-e", "hybrid_transaction_timeout=5")
+        start = time.monotonic()
+        failed = lab.playbook(SITE, *args)
+        failed_seconds = time.monotonic() - start
     finally:
         gax_fault("none")
     assert failed.returncode != 0
-    assert "timed out" in failed.stdout.lower() or "timeout" in failed.stdout.lower(), output(failed)
+    flat = " ".join(failed.stdout.split())
+    assert re.search(r"after %d attempts: \w*Timeout" % GAX_ATTEMPTS, flat), output(failed)
+    bound = healthy_seconds + GAX_ATTEMPTS * GAX_TIMEOUT + GAX_BACKOFF + TIMEOUT_MARGIN
+    assert failed_seconds <= bound, "the run took %.1f s; bound %.1f s (healthy run %.1f s)" % (
+        failed_seconds, bound, healthy_seconds)
 
 
 def test_an_unreachable_host_stops_the_run_and_a_rerun_converges(converged):

@@ -8,7 +8,10 @@ engage-exec-test=1, removed at the end) gets both roles. The tests prove: both s
 at boot, and serve again after a reboot; a state change reported honestly four times (check, real, check, real);
 TLS served with the given certificate; every kind of bad input fails with a message that names the cause, before any
 configuration file is replaced; a configuration Apache rejects is rolled back while the server keeps serving; a host
-whose service manager is not systemd is refused.
+whose service manager is not systemd is refused. Under continuous traffic from a load loop on the host: a rerun that
+reloads HAProxy fails no request, a rerun that reloads Apache gracefully fails no upload. The MPM limits, the listen
+backlog and net.core.somaxconn follow the README's sizing rule for two values of webdav_concurrent_calls; a
+configuration `haproxy -c` rejects leaves the old file and the old HAProxy serving.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import re
 import subprocess
 import sys
 import textwrap
+import time
 import uuid
 from pathlib import Path
 
@@ -55,6 +59,49 @@ CLIENT = textwrap.dedent("""
     except urllib.error.HTTPError as exc:
         print(exc.code)
 """ % PKI)
+
+LOAD_PATH = "/usr/local/bin/webdav_lb_load.py"
+# A bounded load loop run on the host: THREADS clients send METHOD requests to URL (PUT: a distinct path and body
+# each), a new connection each, until the stop file appears or MAX_SECONDS pass; then it writes every request's
+# start time, end time and outcome (the status, or the error) as JSON.
+LOAD = textwrap.dedent("""
+    import base64, json, os, sys, threading, time, urllib.error, urllib.request
+    method, url, user, stop, out = sys.argv[1:6]
+    threads, max_seconds, size = 4, 120, 48000
+    auth = "Basic " + base64.b64encode(user.encode()).decode() if user != "-" else None
+    results, lock = [], threading.Lock()
+    deadline = time.time() + max_seconds
+
+    def client(n):
+        i = 0
+        while not os.path.exists(stop) and time.time() < deadline:
+            i += 1
+            target = url + ("/load-%d-%d.wav" % (n, i) if method == "PUT" else "")
+            body = ((b"%d-%d-" % (n, i)) * size)[:size] if method == "PUT" else b'{"call": 1}'
+            req = urllib.request.Request(target, data=body, method=method)
+            if auth:
+                req.add_header("Authorization", auth)
+            t0 = time.time()
+            try:
+                with urllib.request.urlopen(req, timeout=20) as resp:
+                    resp.read()
+                    outcome = resp.status
+            except urllib.error.HTTPError as exc:
+                outcome = exc.code
+            except Exception as exc:  # every other failure of the request is counted, with its kind
+                outcome = "%s: %s" % (type(exc).__name__, exc)
+            with lock:
+                results.append([t0, time.time(), outcome])
+
+    workers = [threading.Thread(target=client, args=(n,)) for n in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    with open(out + ".tmp", "w") as f:
+        json.dump(results, f)
+    os.rename(out + ".tmp", out)
+""")
 
 
 class Box:
@@ -92,6 +139,21 @@ class Box:
             self.sh("setsid python3 /usr/local/bin/excp_standin.py %s %s 3650 </dev/null >/dev/null 2>&1 &"
                     % (backend, address))
 
+    def under_load(self, method, url, user, run):
+        """Start the load loop (LOAD) on the host, call ``run()`` once requests flow, stop the loop; return
+        (what run() returned, [(start, end, outcome)] of every request, (start, end) of run())."""
+        tag = uuid.uuid4().hex[:8]
+        stop, out = "/run/load-%s.stop" % tag, "/run/load-%s.json" % tag
+        self.sh("setsid python3 %s %s '%s' '%s' %s %s </dev/null >/run/load-%s.log 2>&1 &"
+                % (LOAD_PATH, method, url, user, stop, out, tag))
+        self.sh("sleep 2")  # a few requests before the change
+        started = time.time()
+        result = run()
+        ended = time.time()
+        self.sh("sleep 2; touch %s; for i in $(seq 60); do test -e %s && break; sleep 0.5; done; test -e %s"
+                % (stop, out, out))
+        return result, json.loads(self.sh("cat %s" % out)), (started, ended)
+
     def role(self, role, extra_vars, check=False, pre_tasks=""):
         play = self.tmp / ("%s.yml" % role)
         play.write_text("- hosts: all\n  become: true\n  gather_facts: true\n  gather_subset: [min]\n%s  roles:\n"
@@ -114,8 +176,9 @@ def box(tmp_path_factory):
         b = Box(name, facts, tmp_path_factory.mktemp("webdav-lb"))
         standin = str(ROOT / "molecule" / "load_balancer" / "files" / "excp_standin.py")
         subprocess.run(["docker", "cp", standin, "%s:/usr/local/bin/excp_standin.py" % name], check=True)
-        subprocess.run(["docker", "exec", "-i", name, "tee", CLIENT_PATH], input=CLIENT, text=True, check=True,
-                       stdout=subprocess.DEVNULL)
+        for path, text in ((CLIENT_PATH, CLIENT), (LOAD_PATH, LOAD)):
+            subprocess.run(["docker", "exec", "-i", name, "tee", path], input=text, text=True, check=True,
+                           stdout=subprocess.DEVNULL)
         b.start_standins()
         for role, extra in (("webdav", BASE_WEBDAV), ("load_balancer", BASE_LB)):
             proc, _changed = b.role(role, extra)
@@ -248,6 +311,64 @@ def test_webdav_invalid_config_is_rolled_back(box):
     assert box.http("PUT", "http://127.0.0.1/recordings/after-rollback.wav", "mcp:mcp-pw-1", "x") in (201, 204)
 
 
+def test_webdav_graceful_reload_under_uploads_fails_no_upload(box):
+    """A role rerun that changes Apache's configuration (a new user: the password file) while uploads run
+    continuously (4 clients PUT distinct 48 KB files): Apache reloads gracefully (the same main process, new children,
+    no restart) and not one upload fails; every upload is stored whole."""
+    extra = dict(BASE_WEBDAV, webdav_users=USERS + [{"name": "reload", "password": "reload-pw-1"}])
+    old_main = box.unit("MainPID", "apache2")
+    old_children = set(box.sh("pgrep -P %s" % old_main).split())
+
+    def rerun():
+        proc, changed = box.role("webdav", extra)
+        return proc, changed, box.unit("MainPID", "apache2")
+
+    (proc, changed, main), requests, window = box.under_load(
+        "PUT", "http://127.0.0.1/recordings", "mcp:mcp-pw-1", rerun)
+    assert proc.returncode == 0 and changed > 0, proc.stdout[-3000:]
+    assert_all_answered(requests, window, (201, 204), "uploads")
+    assert "RUNNING HANDLER [engage_exec.recording.webdav : Reload webdav]" in proc.stdout, proc.stdout[-3000:]
+    assert "Restart webdav" not in proc.stdout.split("RUNNING HANDLER", 1)[1]
+    assert main == old_main and set(box.sh("pgrep -P %s" % main).split()) - old_children  # graceful: new children
+    sizes = box.sh("find /srv/exec-recordings -maxdepth 1 -name 'load-*.wav' -printf '%s\\n'").split()
+    assert len(sizes) == len(requests) and set(sizes) == {"48000"}, sizes[:5]
+    box.sh("rm -f /srv/exec-recordings/load-*.wav")
+    proc, _changed = box.role("webdav", BASE_WEBDAV)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+
+
+def sizing_rule(calls, headroom=25, threads=64):
+    """The MPM limits and listen backlog that roles/webdav/README.md (Sizing) states for C concurrent calls."""
+    workers = -(-calls * (100 + headroom) // 100)
+    processes = max(2, -(-workers // threads))
+    return {"ServerLimit": processes, "StartServers": processes, "ThreadLimit": threads, "ThreadsPerChild": threads,
+            "MaxRequestWorkers": processes * threads, "ListenBacklog": max(511, 2 * processes * threads)}
+
+
+@pytest.mark.parametrize("calls", [100, 300])
+def test_webdav_sized_for_concurrent_calls(box, calls):
+    """For webdav_concurrent_calls C: the written MPM limits and backlog follow the README's rule, net.core.somaxconn
+    is raised to the backlog when lower (live and in /etc/sysctl.d) and left alone when higher, and the running
+    Apache listens with that accept queue (ss shows the backlog of a listening socket as Send-Q)."""
+    want = sizing_rule(calls)
+    box.sh("sysctl -qw net.core.somaxconn=128")
+    proc, _changed = box.role("webdav", dict(BASE_WEBDAV, webdav_concurrent_calls=calls))
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    conf = box.sh("cat /etc/apache2/mods-available/mpm_event.conf")
+    written = {key: int(value) for key, value in re.findall(r"^\s*(\w+)\s+(\d+)\s*$", conf, re.M) if key in want}
+    assert written == want, conf
+    assert int(box.sh("sysctl -n net.core.somaxconn")) == want["ListenBacklog"]
+    assert "net.core.somaxconn=%d" % want["ListenBacklog"] in box.sh("cat /etc/sysctl.d/60-exec-webdav.conf")
+    queue = box.sh("ss -Hltn 'sport = :80'").split()
+    assert int(queue[2]) == want["ListenBacklog"], queue
+    box.sh("sysctl -qw net.core.somaxconn=8192")
+    proc, _changed = box.role("webdav", dict(BASE_WEBDAV, webdav_concurrent_calls=calls))
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert box.sh("sysctl -n net.core.somaxconn").strip() == "8192"
+    proc, _changed = box.role("webdav", BASE_WEBDAV)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+
+
 def make_pki(box):
     box.sh("mkdir -p %s && cd %s && "
            "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=test-ca "
@@ -320,6 +441,53 @@ def test_load_balancer_change_four_times_and_seamless_reload(box):
         proc, changed = box.role("load_balancer", extra, check=check)
         assert proc.returncode == 0 and changed == 0, proc.stdout[-3000:]
     assert box.http("POST", "http://127.0.0.1:8080/recording/metadata", "-", "{}") == 200
+
+
+def assert_all_answered(requests, window, statuses, what):
+    """Not one request failed, and requests were sent through the whole change (``window``): some started before it,
+    some ended after it, and at least 20 overlapped it."""
+    failed = [r for r in requests if r[2] not in statuses]
+    assert not failed, "%d of %d %s failed: %s" % (len(failed), len(requests), what, failed[:10])
+    start, end = window
+    assert min(r[0] for r in requests) < start and max(r[1] for r in requests) > end, (window, len(requests))
+    during = [r for r in requests if r[1] >= start and r[0] <= end]
+    assert len(during) >= 20, "only %d %s during the change (%.1f s)" % (len(during), what, end - start)
+
+
+def test_load_balancer_reload_under_traffic_fails_no_request(box):
+    """A role rerun that changes the HAProxy configuration while POSTs are sent continuously (4 clients, a new
+    connection each): HAProxy is reloaded (the same master, new workers) and not one request fails."""
+    old_master, old_workers = haproxy_workers(box)
+
+    def rerun():
+        proc, changed = box.role("load_balancer", dict(BASE_LB, load_balancer_health_interval_ms=1700))
+        return proc, changed, haproxy_workers(box)
+
+    (proc, changed, (master, workers)), requests, window = box.under_load(
+        "POST", "http://127.0.0.1:8080/recording/metadata", "-", rerun)
+    assert proc.returncode == 0 and changed > 0, proc.stdout[-3000:]
+    assert_all_answered(requests, window, (200,), "POSTs")
+    assert "inter 1700ms" in box.sh("cat /etc/haproxy/haproxy.cfg")
+    assert master == old_master and workers - old_workers, (old_master, old_workers, master, workers)
+    proc, changed = box.role("load_balancer", BASE_LB)
+    assert proc.returncode == 0 and changed > 0, proc.stdout[-3000:]
+
+
+def test_load_balancer_rejected_config_keeps_the_old_one_serving(box):
+    """A run whose new configuration passes the role's input checks but fails `haproxy -c` (an unmatched quote in
+    the health-check path) fails, puts the old file back and does not reload: the old HAProxy keeps serving."""
+    cfg = "/etc/haproxy/haproxy.cfg"
+    before = box.sh("cat %s" % cfg)
+    old = haproxy_workers(box)
+    proc, _changed = box.role("load_balancer", dict(BASE_LB, load_balancer_health_path='/health"'))
+    assert proc.returncode != 0
+    flat = " ".join(proc.stdout.split())
+    assert "Write the HAProxy configuration" in flat and "unmatched quote" in flat, proc.stdout[-3000:]
+    assert box.sh("cat %s" % cfg) == before
+    assert not box.sh("grep -l 'health\"' /etc/haproxy/*.cfg; true").strip()
+    assert haproxy_workers(box) == old  # not reloaded, not restarted
+    box.sh("haproxy -c -f %s" % cfg)
+    assert [box.http("POST", "http://127.0.0.1:8080/recording/metadata", "-", "{}") for attempt in range(4)] == [200] * 4
 
 
 @pytest.mark.parametrize("extra, message", [
