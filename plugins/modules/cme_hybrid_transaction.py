@@ -9,7 +9,7 @@ DOCUMENTATION = r"""
 ---
 module: cme_hybrid_transaction
 short_description: Ensure the hybrid_integration Transaction and its Annex sections in the Engage configuration
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Ensures a Transaction object (type List, C(CFGTRTList)) of one tenant, by default C(hybrid_integration) of the
     single-tenant default tenant C(Environment), with the given Annex sections of key/value pairs. EXCS reads this

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: config_files
-version_added: 0.1.0
+version_added: 1.0.0
 short_description: Write a set of directories, configuration files and links as one change, checked by one command
 description:
   - Makes each path of O(directories) a directory (with the given owner, group and mode), each file of O(files) hold

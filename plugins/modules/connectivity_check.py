@@ -9,7 +9,7 @@ DOCUMENTATION = r"""
 ---
 module: connectivity_check
 short_description: Probe a table of network endpoints concurrently, protocol-aware
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Runs every check of O(checks) from the target host, concurrently in a bounded thread pool, so the whole table
     takes about as long as its slowest check, not the sum.

@@ -9,7 +9,7 @@ DOCUMENTATION = r"""
 ---
 module: deployment_lock
 short_description: One deployment at a time - a lease lock held in a file on a target host
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Takes (V(present)) or releases (V(absent)) a lock held in one file on the host the task runs on, so that two
     runs of a playbook from different places (a laptop, CI, AWX jobs in fresh containers) cannot change a site at the

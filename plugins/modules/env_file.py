@@ -9,7 +9,7 @@ DOCUMENTATION = r"""
 ---
 module: env_file
 short_description: Manage some keys of a dotenv (C(.env)) file in place, keeping everything else
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Sets and removes the keys you name in a C(.env) file of the kind C(docker run --env-file) and docker compose
     read, and leaves every other line exactly as it was, byte for byte (comments, blank lines, order, keys it does not

@@ -9,7 +9,7 @@ DOCUMENTATION = r"""
 ---
 module: exrp_image
 short_description: Push the EXRP container archive to the site registry, once, idempotent by digest
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Takes the EXRP archive C(exrp-<version>.tgz) (a C(docker save) archive, gzip-compressed or not) from a local
     path, an C(https://) URL or an C(ftp://) URL, verifies its O(checksum), and makes sure the registry holds its image

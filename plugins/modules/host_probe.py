@@ -8,7 +8,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: host_probe
-version_added: 0.1.0
+version_added: 1.0.0
 short_description: Read, in one call, whichever parts of a host's state are asked for
 description:
   - The collection's read-only probe of a host, one remote call per host. It reads, in one call, whichever parts are

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: host_resources
-version_added: 0.1.0
+version_added: 1.0.0
 short_description: Read a host's CPUs, memory, free disk space and Docker engine version in one call
 description:
   - Reads the online CPUs, C(MemTotal) of C(/proc/meminfo), the free space of the file system under each of O(paths)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: htpasswd_users
-version_added: 0.1.0
+version_added: 1.0.0
 short_description: Keep the users of an Apache password file, with bcrypt hashes, in one call
 description:
   - Makes an Apache password file (Basic auth) hold the users of O(users) and, with O(exclusive=true), no others.

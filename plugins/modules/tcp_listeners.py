@@ -8,7 +8,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: tcp_listeners
-version_added: 0.1.0
+version_added: 1.0.0
 short_description: Tell which processes listen on some TCP ports
 description:
   - Reads C(/proc/net/tcp), C(/proc/net/tcp6) and C(/proc/<pid>/fd) to find the processes that hold a listening socket

@@ -9,7 +9,7 @@ DOCUMENTATION = r"""
 ---
 module: time_sync_check
 short_description: Prove the host clock is synchronised (chrony, systemd-timesyncd, ntpd or SNTP)
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Finds how the host keeps time - chrony (C(chronyc -c tracking) and C(sources)), systemd-timesyncd
     (C(timedatectl show-timesync)) or ntpd (C(ntpq -pn)) - and reports whether the clock is synchronised, its
