@@ -227,6 +227,7 @@ msg:
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.engage_exec.recording.plugins.module_utils import _exrp_image, _registry
+from ansible_collections.engage_exec.recording.plugins.module_utils._errors import ModuleError
 
 
 def main():
@@ -262,9 +263,14 @@ def main():
     params = dict(module.params)
     params["download_dir"] = params["download_dir"] or module.tmpdir
     try:
-        result = _exrp_image.run(params, module.check_mode, module.tmpdir, warn=module.warn)
-    except _exrp_image.ExrpImageError as exc:
-        module.fail_json(msg=str(exc), changed=False)
+        result = _exrp_image.run(params, module.check_mode)
+    except ModuleError as exc:
+        failure = dict({"changed": False}, **exc.result())
+        for warning in failure.pop("warnings", []):
+            module.warn(warning)
+        module.fail_json(**failure)
+    for warning in result.pop("warnings"):
+        module.warn(warning)
     if not module._diff:  # pylint: disable=protected-access
         result.pop("diff", None)
     module.exit_json(**result)

@@ -1,7 +1,8 @@
 # Copyright: (c) 2026, engage_exec.recording contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Archive reading (streaming tar/gzip, docker-save manifest) and the registry client (auth flows, errors)."""
+"""Archive reading (tarfile stream mode over gzip, docker-save manifest), the inputs, the workflow's early checks
+and the registry client (auth flows, errors)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ import tarfile
 
 import pytest
 
+from ansible_collections.engage_exec.recording.plugins.module_utils import _exrp_archive as ea
 from ansible_collections.engage_exec.recording.plugins.module_utils import _exrp_image as ei
+from ansible_collections.engage_exec.recording.plugins.module_utils import _exrp_ref as er
 from ansible_collections.engage_exec.recording.plugins.module_utils import _registry as reg
 
 
@@ -50,7 +53,7 @@ def _save_archive(images=1, fmt=tarfile.PAX_FORMAT, long_names=False, layer_byte
 def _scan_bytes(tmp_path, data, name="exrp-1.2.3.tgz"):
     path = tmp_path / name
     path.write_bytes(data)
-    return ei.scan_archive(str(path))
+    return ea.scan_archive(str(path))
 
 
 @pytest.mark.parametrize("compress", [False, True])
@@ -62,17 +65,17 @@ def test_scan_reads_the_one_image_and_hashes_the_file(tmp_path, compress, fmt):
     assert scan["error"] is None
     assert scan["sha256"] == hashlib.sha256(data).hexdigest()
     assert scan["compressed"] is compress
-    info = scan["info"]
-    assert info["image_id"] == "sha256:" + manifest[0]["Config"][:64]
-    assert info["size"] == 3000 and info["repo_tags"] == ["exrp:0"]
+    # only what the module reads: the image ID and the size of its layers
+    assert scan["info"] == {"image_id": "sha256:" + manifest[0]["Config"][:64], "size": 3000}
 
 
 @pytest.mark.parametrize("fmt", [tarfile.PAX_FORMAT, tarfile.GNU_FORMAT])
 def test_long_member_names(tmp_path, fmt):
     raw = _save_archive(fmt=fmt, long_names=True)[0]
     scan = _scan_bytes(tmp_path, raw)
+    # a long name read wrong would not match the manifest's layer ("layer ... is missing from the archive")
     assert scan["error"] is None, scan["error"]
-    assert scan["info"]["layers"][0].startswith("d" * 120)
+    assert scan["info"]["size"] == 3000
 
 
 def test_oci_style_config_blob(tmp_path):
@@ -81,23 +84,38 @@ def test_oci_style_config_blob(tmp_path):
     assert scan["error"] is None and scan["info"]["image_id"].endswith(manifest[0]["Config"][-64:])
 
 
+class _ShortReads(io.RawIOBase):
+    """A stream that returns at most ``chunk`` bytes per read, as a pipe or a slow disk may."""
+
+    def __init__(self, data, chunk):
+        super().__init__()
+        self.data, self.pos, self.chunk = data, 0, chunk
+
+    def readable(self):
+        return True
+
+    def readinto(self, buf):
+        piece = self.data[self.pos:self.pos + min(self.chunk, len(buf))]
+        buf[:len(piece)] = piece
+        self.pos += len(piece)
+        return len(piece)
+
+
 @pytest.mark.parametrize("chunk", [1, 7, 511, 512, 513, 4096])
-def test_scanner_is_independent_of_chunk_boundaries(chunk):
+def test_reader_is_independent_of_read_sizes(chunk):
     raw = _save_archive(layer_bytes=1500)[0]
-    scanner = ei.TarScanner()
-    for i in range(0, len(raw), chunk):
-        scanner.feed(raw[i:i + chunk])
-    assert scanner.ended and not scanner.error
-    assert ei.parse_image(scanner)["size"] == 1500
+    tar = ea.ImageTar().read(_ShortReads(raw, chunk))
+    assert not tar.error
+    assert ea.parse_image(tar)["size"] == 1500
 
 
 def test_big_members_are_not_kept_in_memory(monkeypatch):
-    monkeypatch.setattr(ei, "MAX_MEMBER", 1024)
+    monkeypatch.setattr(ea, "MAX_MEMBER", 1024)
     raw = _save_archive(layer_bytes=5000)[0]
-    scanner = ei.TarScanner()
-    scanner.feed(raw)
-    assert all(len(v) <= 1024 for v in scanner.kept.values())
-    assert not any(name.endswith("layer.tar") for name in scanner.kept)
+    tar = ea.ImageTar().read(io.BytesIO(raw))
+    assert tar.kept and all(len(v) <= 1024 for v in tar.kept.values())
+    assert not any(name.endswith("layer.tar") for name in tar.kept)
+    assert any(name.endswith("layer.tar") for name in tar.members)
 
 
 def test_two_images_refused(tmp_path):
@@ -127,6 +145,32 @@ def test_not_tar_truncated_and_bad_gzip(tmp_path):
     assert _scan_bytes(tmp_path, b"")["error"] == "the file is empty"
 
 
+def test_damaged_streams_keep_their_messages(tmp_path):
+    raw = _save_archive(layer_bytes=20000)[0]
+    # a header after the first member with a wrong checksum: tarfile would stop quietly there
+    second = 512 + 20480  # header of the first member + its data (padded to blocks)
+    bad = bytearray(raw)
+    bad[second + 148:second + 156] = b"0000000\0"
+    assert _scan_bytes(tmp_path, bytes(bad))["error"] == "the tar stream is corrupt after %064x/layer.tar" % 1
+    # the first block empty, or no tar header at all
+    assert _scan_bytes(tmp_path, b"\0" * 2048)["error"] == "it is not a tar archive (it starts with an empty block)"
+    assert _scan_bytes(tmp_path, b"x" * 2048)["error"] == "it is not a tar archive (bad header checksum)"
+    # gzip cut short inside the layer, gzip whose CRC does not match, a gzip header over random bytes
+    packed = gzip.compress(raw)
+    err = _scan_bytes(tmp_path, packed[:len(packed) // 2])["error"]
+    assert err == "the gzip stream is truncated or corrupt (it ends before its end marker)"
+    crc = bytearray(packed)
+    crc[-8] ^= 0xFF
+    assert "CRC check failed" in _scan_bytes(tmp_path, bytes(crc))["error"]
+    assert _scan_bytes(tmp_path, b"\x1f\x8b\x07" + b"r" * 4000)["error"].startswith("the gzip stream is corrupt")
+    # the checksum is of the whole file, also when the archive is broken and when data follows its end
+    tail = raw + b"trailing bytes after the end-of-archive blocks"
+    scan = _scan_bytes(tmp_path, tail)
+    assert scan["error"] is None and scan["sha256"] == hashlib.sha256(tail).hexdigest()
+    assert scan["file_size"] == len(tail)
+    assert _scan_bytes(tmp_path, raw[:5000])["sha256"] == hashlib.sha256(raw[:5000]).hexdigest()
+
+
 def test_config_not_matching_its_name(tmp_path):
     raw, manifest = _save_archive()
     name = manifest[0]["Config"]
@@ -141,27 +185,27 @@ def test_scan_memo_by_content_digest(tmp_path):
     path = tmp_path / "exrp-1.tgz"
     path.write_bytes(data)
     memo = tmp_path / "memo"
-    first = ei.scan_archive(str(path), str(memo), write_memo=False)
+    first = ea.scan_archive(str(path), str(memo), write_memo=False)
     assert first["memo"] is False and not memo.exists()
-    first = ei.scan_archive(str(path), str(memo))
+    first = ea.scan_archive(str(path), str(memo))
     assert first["memo"] is False and first["error"] is None
     sha = hashlib.sha256(data).hexdigest()
     assert (memo / (sha + ".json")).exists()
-    again = ei.scan_archive(str(path), str(memo))
+    again = ea.scan_archive(str(path), str(memo))
     assert again["memo"] is True and again["info"] == first["info"] and again["sha256"] == sha
     # other content: read again, never confused with the remembered one
     other = gzip.compress(_save_archive(images=1, layer_bytes=10)[0])
     path.write_bytes(other)
-    third = ei.scan_archive(str(path), str(memo))
+    third = ea.scan_archive(str(path), str(memo))
     assert third["memo"] is False and third["sha256"] == hashlib.sha256(other).hexdigest()
     # a damaged memo entry is ignored
     (memo / (sha + ".json")).write_text('{"version": 1, "sha256": "x"}')
     path.write_bytes(data)
-    assert ei.scan_archive(str(path), str(memo))["memo"] is False
+    assert ea.scan_archive(str(path), str(memo))["memo"] is False
     # broken archives are never remembered
     bad = tmp_path / "bad.tgz"
     bad.write_bytes(b"not a tar" * 100)
-    ei.scan_archive(str(bad), str(memo))
+    ea.scan_archive(str(bad), str(memo))
     assert not (memo / (hashlib.sha256(b"not a tar" * 100).hexdigest() + ".json")).exists()
     assert manifest
 
@@ -175,25 +219,46 @@ def test_scan_memo_by_content_digest(tmp_path):
     ("/srv/other-1.tgz", None),
 ])
 def test_tag_from_name(src, tag):
-    assert ei.tag_from_name(src) == tag
+    assert er.tag_from_name(src) == tag
 
 
 def test_checksum_and_url_redaction():
-    assert ei.parse_checksum("sha256:" + "A" * 64) == "a" * 64
-    assert ei.parse_checksum(None) is None
-    with pytest.raises(ei.ExrpImageError, match="sha256:<64 hex digits>"):
-        ei.parse_checksum("md5:0123")
-    assert ei.redact_url("ftp://user:secret@ftp.example:2121/a.tgz") == "ftp://ftp.example:2121/a.tgz"
-    assert ei.redact_url("https://h/a.tgz") == "https://h/a.tgz"
+    assert er.parse_checksum("sha256:" + "A" * 64) == "a" * 64
+    assert er.parse_checksum(None) is None
+    with pytest.raises(er.ExrpImageError, match="sha256:<64 hex digits>"):
+        er.parse_checksum("md5:0123")
+    assert er.redact_url("ftp://user:secret@ftp.example:2121/a.tgz") == "ftp://ftp.example:2121/a.tgz"
+    assert er.redact_url("https://h/a.tgz") == "https://h/a.tgz"
+
+
+@pytest.mark.parametrize("inputs, problems", [
+    (("/srv/exrp-1.2.tgz", "sha256:" + "a" * 64, "reg.example:5000", "exec/exrp", ""), []),
+    (("https://h.example/exrp-1.2.tgz?t=1", "sha256:" + "A" * 64, "r:1", "a/b_c", "1.2"), []),
+    (("", "md5:1", "registry.example.com", "Exec/EXRP", ""), ["exrp_image_src", "exrp_image_checksum",
+                                                              "exrp_image_registry", "exrp_image_repository"]),
+    (("/srv/image.tgz", "sha256:" + "a" * 64, "r:1", "exec/exrp", ""), ["exrp_image_tag"]),
+    (("/srv/image.tgz", "sha256:" + "a" * 64, "r:1", "exec/exrp", "bad tag"), ["exrp_image_tag"]),
+])
+def test_input_problems_use_the_modules_rules(inputs, problems):
+    assert er.input_problems(*inputs) == problems
+    # the module accepts what the role check accepts, and refuses what it refuses
+    src, checksum, _registry, _repository, tag = inputs
+    if "exrp_image_tag" not in problems and src:
+        assert er.TAG_RE.match(tag or er.tag_from_name(src))
+
+
+def test_input_problems_url_password_needs_a_user():
+    base = ("ftp://f.example/exrp-1.tgz", "sha256:" + "a" * 64, "r:1", "exec/exrp", "")
+    assert er.input_problems(*base, url_password="pw") == ["exrp_image_url_username"]
+    assert er.input_problems(*base, url_username="u", url_password="pw") == []
 
 
 def test_run_refuses_bad_tag_before_reading(tmp_path):
-    with pytest.raises(ei.ExrpImageError, match="cannot tell the tag"):
-        ei.run({"src": str(tmp_path / "image.tgz"), "registry": "r:5000", "repository": "exec/exrp"}, False,
-               str(tmp_path))
-    with pytest.raises(ei.ExrpImageError, match="not a valid image tag"):
+    with pytest.raises(er.ExrpImageError, match="cannot tell the tag"):
+        ei.run({"src": str(tmp_path / "image.tgz"), "registry": "r:5000", "repository": "exec/exrp"}, False)
+    with pytest.raises(er.ExrpImageError, match="not a valid image tag"):
         ei.run({"src": str(tmp_path / "exrp-1.tgz"), "tag": "bad tag", "registry": "r:5000",
-                "repository": "exec/exrp"}, False, str(tmp_path))
+                "repository": "exec/exrp"}, False)
 
 
 # ------------------------------------------------------------------------------------------- registry client
