@@ -125,7 +125,7 @@ def hash_in_process(path: Path) -> float:
     """sha256 of the file with the module's own hash_file (hashlib/OpenSSL, 1 MiB reads), as on every run."""
     sys.path.insert(0, str(COLLECTIONS))
     # pylint: disable-next=import-outside-toplevel
-    from ansible_collections.engage_exec.recording.plugins.module_utils._exrp_image import hash_file
+    from ansible_collections.engage_exec.recording.plugins.module_utils._exrp_archive import hash_file
     start = time.perf_counter()
     hash_file(str(path))
     return time.perf_counter() - start
