@@ -404,6 +404,7 @@ from ansible_collections.engage_exec.recording.plugins.module_utils import _rout
 from ansible_collections.engage_exec.recording.plugins.module_utils import _sysctls
 from ansible_collections.engage_exec.recording.plugins.module_utils import _timesync
 from ansible_collections.engage_exec.recording.plugins.module_utils import _units
+from ansible_collections.engage_exec.recording.plugins.module_utils._errors import ModuleError
 
 
 def probe(params, warn):
@@ -425,11 +426,14 @@ def check_clock(module):
 def bad_arguments(params):
     """The problems of the options that the argument spec cannot check, every one (nothing is read when any)."""
     problems = []
-    for option, check in (("listeners", _listeners.bad_ports), ("sysctls", _sysctls.bad_names),
-                          ("packages", _packages.bad_names), ("units", _units.bad_names)):
+    for option, check in (("listeners", _listeners.check_ports), ("sysctls", _sysctls.check_names),
+                          ("packages", _packages.check_names), ("units", _units.check_names)):
         if params[option] is not None:
-            problems.append(check(params[option], option))
-    return [p for p in problems if p]
+            try:
+                check(params[option], option)
+            except ModuleError as exc:
+                problems.append(exc.msg)
+    return problems
 
 
 def main():
