@@ -67,12 +67,13 @@ class ModuleFiles:
         """A timestamped copy of ``path`` beside it (AnsibleModule.backup_local); its path."""
         return self._module.backup_local(path)
 
-    def set_attributes(self, path, mode=None, owner=None, group=None, changed=False):
+    def set_attributes(self, path, mode=None, owner=None, group=None, changed=False, common=None):
         """Give ``path`` the mode (octal or symbolic), owner and group asked (None: kept), only where they differ,
         through Ansible's own helpers (as ansible.builtin.file does); ``changed`` or-ed with whether anything was
-        (or in check mode would be) changed."""
-        args = self._module.load_file_common_arguments(dict(path=path, mode=mode, owner=owner, group=group))
-        return self._module.set_fs_attributes_if_different(args, changed)
+        (or in check mode would be) changed. ``common``: the other file arguments of a module that takes them all
+        (add_file_common_args: SELinux context, attributes)."""
+        args = dict(common or {}, path=path, mode=mode, owner=owner, group=group)
+        return self._module.set_fs_attributes_if_different(self._module.load_file_common_arguments(args), changed)
 
 
 def read_stripped(path):

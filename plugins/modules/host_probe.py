@@ -404,23 +404,28 @@ from ansible_collections.engage_exec.recording.plugins.module_utils import _rout
 from ansible_collections.engage_exec.recording.plugins.module_utils import _sysctls
 from ansible_collections.engage_exec.recording.plugins.module_utils import _timesync
 from ansible_collections.engage_exec.recording.plugins.module_utils import _units
-from ansible_collections.engage_exec.recording.plugins.module_utils._errors import ModuleError
+from ansible_collections.engage_exec.recording.plugins.module_utils._errors import ModuleError, module_result
 
 
 def probe(params, warn):
-    """connectivity_check's result, or what it would fail with, marked failed."""
-    result, failure = _connectivity.probe_table(params, warn)
-    return dict(failure, failed=True) if failure else result
+    """connectivity_check's result (its warnings given to ``warn``), or what it would fail with, marked failed."""
+    try:
+        result = _connectivity.probe_table(params)
+    except ModuleError as exc:
+        return dict(exc.result(), failed=True)
+    for warning in result.pop("warnings"):
+        warn(warning)
+    return result
 
 
 def check_clock(module):
     """time_sync_check's result with fail_on_error=false, or what it would fail with, marked failed (with the
     message as the one problem, also for a bad parameter)."""
-    result, failure = _timesync.check_clock(module.params["time"], module.run_command, module.get_bin_path,
-                                            module.warn)
-    if failure:
-        return dict({"problems": [failure["msg"]], "synchronized": False, "tried": []}, **failure, failed=True)
-    return result
+    try:
+        return module_result(module, _timesync.check_clock(module.params["time"], module.run_command,
+                                                           module.get_bin_path))
+    except ModuleError as exc:
+        return dict({"problems": [exc.msg], "synchronized": False, "tried": []}, **exc.result(), failed=True)
 
 
 def bad_arguments(params):
