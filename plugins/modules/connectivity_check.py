@@ -141,9 +141,9 @@ def main():
         module.fail_json(**exc.result())
     required_failing = [r for r in result["results"] if not r["ok"] and r["required"]]
     if required_failing and module.params["fail_on_error"]:
-        del result["msg"]
+        rest = {key: value for key, value in result.items() if key != "msg"}
         module.fail_json(msg="%d of %d connectivity checks failed (from this host):\n%s"
-                         % (len(required_failing), len(result["results"]), result["table"]), changed=False, **result)
+                         % (len(required_failing), len(result["results"]), result["table"]), changed=False, **rest)
     module.exit_json(changed=False, **result)
 
 

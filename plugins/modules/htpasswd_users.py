@@ -122,5 +122,6 @@ def main():
         module.fail_json(**module_result(module, exc.result()))
     module.exit_json(**module_result(module, result))
 
+
 if __name__ == "__main__":
     main()
