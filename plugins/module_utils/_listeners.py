@@ -15,7 +15,6 @@ LISTEN = "0A"
 UNKNOWN = "unknown[?]"
 
 
-
 def check_ports(ports, option="ports"):
     """Raise ModuleError naming every one of ``ports`` that is not a TCP port (``option`` is the module option that
     holds them). Nothing is read then."""

@@ -23,7 +23,6 @@ RPM_FORMAT = "%{NAME} %{ARCH}\n"
 NO_MANAGER = "no dpkg-query or rpm on this host"
 
 
-
 def check_names(names, option="packages"):
     """Raise ModuleError listing every one of ``names`` that is not a package name."""
     bad = [n for n in names if not _NAME.match(n)]

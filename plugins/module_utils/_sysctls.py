@@ -20,7 +20,6 @@ PROC_SYS = "/proc/sys"
 _PART = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
-
 def check_names(names, option="sysctls"):
     """Raise ModuleError listing every one of ``names`` that is not a dotted kernel parameter name (parts of
     letters, digits, ``_`` and ``-`` joined by single dots). Nothing is read then: a ``/``, ``..`` or

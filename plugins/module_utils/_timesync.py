@@ -363,10 +363,11 @@ def check_clock(p, run_command, get_bin_path):
     applies the rules (evaluate).
 
     Returns the result when the clock could be checked: the status (method, source, offset, ...), problems (empty
-    when every rule is met), tried, checked_at, msg and warnings. Raises ClockUnchecked when it could not be checked at all."""
+    when every rule is met), tried, checked_at, msg and warnings. Raises ClockUnchecked when it could not be checked
+    at all."""
     if p["max_offset"] < 0 or p["max_sync_age"] < 0 or p["ntp_timeout"] <= 0:
         raise ClockUnchecked("max_offset and max_sync_age must be >= 0 and ntp_timeout > 0 (got %s, %s, %s)"
-                     % (p["max_offset"], p["max_sync_age"], p["ntp_timeout"]))
+                             % (p["max_offset"], p["max_sync_age"], p["ntp_timeout"]))
     if not 1 <= p["ntp_port"] <= 65535:
         raise ClockUnchecked("ntp_port %d is out of range (1-65535)" % p["ntp_port"])
 
@@ -392,10 +393,10 @@ def check_clock(p, run_command, get_bin_path):
     if not local:
         if p["method"] not in ("auto", "sntp"):
             raise ClockUnchecked("%s is not usable on this host: %s. Use method=auto, or check the service."
-                         % (p["method"], "; ".join(tried)), tried)
+                                 % (p["method"], "; ".join(tried)), tried)
         if sntp is None:
-            raise ClockUnchecked("No time service found on this host (%s). Install and enable chrony, or set ntp_server to "
-                         "measure the offset over SNTP." % "; ".join(tried), tried)
+            raise ClockUnchecked("No time service found on this host (%s). Install and enable chrony, or set "
+                                 "ntp_server to measure the offset over SNTP." % "; ".join(tried), tried)
         if "error" in sntp:
             raise ClockUnchecked("No local time service, and SNTP failed: %s" % sntp["error"], tried)
         result = dict(sntp)
