@@ -10,7 +10,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 SCENARIO ?=
 PYTEST_ARGS ?=
 
-.PHONY: help setup venv host-packages docker image test test-faults sanity sanity-oldest units lint docs docs-check changelog-lint pytest molecule publish-check docs-site \
+.PHONY: help setup venv host-packages docker image test test-faults sanity sanity-oldest units lint docs docs-check dupcheck changelog-lint pytest molecule publish-check docs-site \
         lab lab-up lab-down bench ee-context clean
 
 help: ## list the targets
@@ -53,6 +53,9 @@ docs: venv ## regenerate the role READMEs' variable tables (meta/argument_specs.
 docs-check: venv ## fail when a role README or the fault matrix drifted from its source
 	@$(BIN)/python hack/role-docs.py --check
 	@$(BIN)/python hack/fault-table.py --check
+
+dupcheck: ## fail when 6 or more identical lines stand in two places under plugins/ (hack/dupcheck.py DIR ...)
+	@python3 hack/dupcheck.py plugins
 
 docs-site: venv ## the documentation as one HTML site (antsibull-docs + Sphinx, offline, warnings are errors)
 	@bash hack/docs-site.sh

@@ -18,6 +18,7 @@ stage() {
 timings=()
 stage changelog-lint make -s changelog-lint
 stage docs-check make -s docs-check
+stage dupcheck make -s dupcheck
 stage lint make -s lint
 stage sanity make -s sanity
 stage units make -s units

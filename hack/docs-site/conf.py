@@ -38,3 +38,11 @@ html_theme_options = {"display_version": False, "titles_only": False}
 html_context = {"display_github": False}
 
 default_role = "any"
+
+
+def setup(app):
+    """Mermaid blocks (the picture in docs/architecture.md) are shown as their source, as plain text: the site is
+    built offline, without a Mermaid extension (GitHub draws them)."""
+    from pygments.lexers.special import TextLexer  # pylint: disable=import-outside-toplevel
+
+    app.add_lexer("mermaid", TextLexer)

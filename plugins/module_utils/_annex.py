@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import copy
 
+from ansible_collections.engage_exec.recording.plugins.module_utils._errors import ModuleError
+
 MASK = "********"
 ALWAYS_SECRET = ("client_secret",)
 SUBTYPE_LIST = "CFGTRTList"
@@ -29,8 +31,12 @@ FOLDER_DEFAULT = "CFGFCDefault"
 DEFAULT_FOLDER_NAME = "Transactions"
 
 
-class AnnexError(Exception):
-    """An expected failure; the message names the object, the cause and a hint, and holds no secret."""
+class AnnexError(ModuleError):
+    """An expected failure; the message names the object, the cause and a hint, and holds no secret. Nothing was
+    changed unless ``changed`` is given."""
+
+    def __init__(self, msg, **extra):
+        super().__init__(msg, **dict({"changed": False}, **extra))
 
 
 class NameTaken(Exception):

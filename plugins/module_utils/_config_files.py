@@ -7,7 +7,9 @@ made as one change and checked by one command.
 The steps are separate functions: :func:`prepare` checks the whole input (every problem at once) and
 :func:`plan_directory` / :func:`plan_file` / :func:`plan_link` read what is there; :func:`apply` makes what differs
 (directories first), remembering what each target was (:class:`Old`), and :func:`rollback` puts that back. :func:`run`
-ties them together for the module.
+ties them together for the module: it returns the result or raises ConfigFilesError (docs/architecture.md, "Backend
+contract"). Owner, group and mode are set through Ansible's own helpers (_fsutil.ModuleFiles); whether this user may
+set them is checked with the input, so that they do not fail half-way.
 
 A missing directory is created with its missing parents (``mkdir -p``: the parents get the umask's mode and no owner
 change; owner, group and mode go to the directory named). On rollback the directories this call created are removed
@@ -29,28 +31,27 @@ import stat
 
 from ansible.module_utils.common.text.converters import to_bytes, to_text
 
-from ansible_collections.engage_exec.recording.plugins.module_utils._envfile import write_atomic
+from ansible_collections.engage_exec.recording.plugins.module_utils._errors import ModuleError
 from ansible_collections.engage_exec.recording.plugins.module_utils._fsutil import fsync_dir
 
 DEFAULT_MODE = 0o644
 OUTPUT_LIMIT = 2000
 
 
-class ConfigFilesError(Exception):
-    """A failure while the files are written or put back; the message is meant for the user."""
+class ConfigFilesError(ModuleError):
+    """A failure of the module; the message is meant for the user."""
 
 
 class Old:
-    """What a target was before this call: ``None`` fields when it did not exist."""
+    """What a directory or file was before this call: ``None`` fields when it did not exist."""
 
-    __slots__ = ("data", "mode", "uid", "gid", "target")
+    __slots__ = ("data", "mode", "uid", "gid")
 
-    def __init__(self, data=None, mode=None, uid=None, gid=None, target=None):
+    def __init__(self, data=None, mode=None, uid=None, gid=None):
         self.data = data
         self.mode = mode
         self.uid = uid
         self.gid = gid
-        self.target = target
 
 
 class _OwnedItem:
@@ -411,8 +412,32 @@ def plan_link(item):
     return item
 
 
+def attribute_problem(item, euid=None, groups=None):
+    """Why this user cannot give a planned directory or file the owner, group or mode asked, or None: only root
+    changes an owner, and changes the group or mode of what someone else owns; the owner may give a group he is in.
+    Checked before anything is written, so that the attribute helpers do not fail half-way."""
+    euid = os.geteuid() if euid is None else euid
+    if euid == 0:
+        return None
+    groups = set(os.getgroups()) | {os.getegid()} if groups is None else groups
+    owner = euid if item.old is None else item.old.uid
+    wants = []
+    if item.uid is not None and item.uid != owner:
+        wants.append("owner %s" % user_name(item.uid))
+    if item.gid is not None and (item.old is None or item.gid != item.old.gid) and (
+            item.gid not in groups or owner != euid):
+        wants.append("group %s" % group_name(item.gid))
+    if item.old is not None and owner != euid and "mode" in item.attributes:
+        wants.append("mode %s" % octal(item.mode))
+    if not wants:
+        return None
+    return "%s: cannot be given %s by this user (%s), only by root or its owner; run with become" % (
+        item.path, " and ".join(wants), user_name(euid))
+
+
 def plan(file_items, link_items, dir_items=()):
-    """Read every target; problems (a file that cannot be read) are returned, nothing raises."""
+    """Read every target; problems (a file that cannot be read, an owner this user cannot give) are returned,
+    nothing raises."""
     problems = []
     for planner, items in ((plan_directory, dir_items), (plan_file, file_items)):
         for item in items:
@@ -421,6 +446,10 @@ def plan(file_items, link_items, dir_items=()):
             except OSError as exc:
                 problems.append("%s: cannot be read (%s); run with become or check its permissions"
                                 % (item.path, exc.strerror))
+                continue
+            problem = attribute_problem(item)
+            if problem:
+                problems.append(problem)
     for item in link_items:
         try:
             plan_link(item)
@@ -486,32 +515,9 @@ def diff_entries(file_items, link_items, dir_items=()):
 # --- apply and roll back ----------------------------------------------------------------------------------------
 
 
-class _FailureTrap:
-    """While active, ``module.fail_json`` raises ConfigFilesError instead of ending the module, so that a helper of
-    AnsibleModule failing in the middle (atomic_move, backup_local, run_command) leaves time to put the files back."""
-
-    def __init__(self, module):
-        self.module = module
-
-    def __enter__(self):
-        def fail(msg=None, **kwargs):
-            raise ConfigFilesError(msg or "failed")
-
-        self.module.fail_json = fail
-        return self
-
-    def __exit__(self, *exc):
-        del self.module.fail_json  # the class's method again
-        return False
-
-
-def set_attributes(path, uid, gid, mode):
-    """chown/chmod ``path`` to what is given (None: kept), only where it differs."""
-    st = os.stat(path)
-    if (uid is not None and st.st_uid != uid) or (gid is not None and st.st_gid != gid):
-        os.chown(path, -1 if uid is None else uid, -1 if gid is None else gid)
-    if mode is not None and stat.S_IMODE(st.st_mode) != mode:
-        os.chmod(path, mode)
+def set_attributes(files, path, uid, gid, mode):
+    """Give ``path`` the owner, group and mode asked (None: kept), where they differ, through Ansible's helpers."""
+    files.set_attributes(path, mode, None if uid is None else str(uid), None if gid is None else str(gid))
 
 
 def replace_link(path, target):
@@ -540,7 +546,7 @@ def remove(path):
         fsync_dir(os.path.dirname(path))
 
 
-def apply_directory(item):
+def apply_directory(files, item):
     """Create the missing directories (outermost first; ``item.created`` gets each one this call made), then give the
     directory its owner, group and mode. The parents keep the umask's mode and the process's owner."""
     for path in item.missing:
@@ -553,7 +559,7 @@ def apply_directory(item):
             raise
         item.created.append(path)
         fsync_dir(os.path.dirname(path))
-    set_attributes(item.real, item.uid, item.gid, item.mode)
+    set_attributes(files, item.real, item.uid, item.gid, item.mode)
 
 
 def _entries(path, limit=5):
@@ -569,11 +575,11 @@ class NotEmpty(Exception):
     """A directory this call created holds something it did not put there: it is left in place."""
 
 
-def restore_directory(item):
+def restore_directory(files, item):
     """Remove the directories this call created, deepest first, only when empty; else revert owner, group and
     mode. NotEmpty when a created directory holds files of someone else (it and its parents stay)."""
     if item.old is not None:
-        set_attributes(item.real, item.old.uid, item.old.gid, item.old.mode)
+        set_attributes(files, item.real, item.old.uid, item.old.gid, item.old.mode)
         return
     for index in range(len(item.created) - 1, -1, -1):
         path = item.created[index]
@@ -590,20 +596,20 @@ def restore_directory(item):
         fsync_dir(os.path.dirname(path))
 
 
-def apply_file(module, item):
+def apply_file(files, item):
     if item.content_changed:
-        write_atomic(module, item.real, item.data)
+        files.write(item.real, item.data)
     mode = item.mode if item.mode is not None or item.old is not None else DEFAULT_MODE
-    set_attributes(item.real, item.uid, item.gid, mode)
+    set_attributes(files, item.real, item.uid, item.gid, mode)
 
 
-def restore_file(module, item):
+def restore_file(files, item):
     if item.old is None:
         remove(item.real)
         return
     if item.content_changed:
-        write_atomic(module, item.real, item.old.data)
-    set_attributes(item.real, item.old.uid, item.old.gid, item.old.mode)
+        files.write(item.real, item.old.data)
+    set_attributes(files, item.real, item.old.uid, item.old.gid, item.old.mode)
 
 
 def restore_link(item):
@@ -613,13 +619,13 @@ def restore_link(item):
         replace_link(item.path, item.old)
 
 
-def make_backups(module, items, backups):
+def make_backups(files, items, backups):
     """A timestamped copy of each existing file whose content changes, into ``backups`` ({path: copy})."""
     for item in items:
         if isinstance(item, FileItem) and item.content_changed and item.old is not None:
             try:
-                backups[item.path] = module.backup_local(item.real)
-            except Exception as exc:  # ConfigFilesError (trapped fail_json) or the plain Exception of newer cores
+                backups[item.path] = files.backup(item.real)
+            except Exception as exc:  # OSError, or the plain Exception of backup_local
                 raise ConfigFilesError("could not back up %s (%s)" % (item.path, exc))
 
 
@@ -631,31 +637,31 @@ def remove_backups(backups):
             pass
 
 
-def apply(module, items, done):
+def apply(files, items, done):
     """Write every changed item; ``done`` gets each item before it is touched (so that one that fails half-way is
     put back too). Raises ConfigFilesError."""
     for item in items:
         done.append(item)
         try:
             if isinstance(item, DirItem):
-                apply_directory(item)
+                apply_directory(files, item)
             elif isinstance(item, FileItem):
-                apply_file(module, item)
+                apply_file(files, item)
             else:
                 replace_link(item.path, item.src)
-        except Exception as exc:  # OSError, the trapped fail_json, the plain Exception of atomic_move (newer cores)
+        except Exception as exc:  # OSError, the plain Exception of atomic_move
             raise ConfigFilesError("could not write %s (%s)" % (item.path, getattr(exc, "strerror", None) or exc))
 
 
-def rollback(module, done):
+def rollback(files, done):
     """Put every item of ``done`` back as it was, the last one first. Returns (paths put back, problems)."""
     restored, problems = [], []
     for item in reversed(done):
         try:
             if isinstance(item, DirItem):
-                restore_directory(item)
+                restore_directory(files, item)
             elif isinstance(item, FileItem):
-                restore_file(module, item)
+                restore_file(files, item)
             else:
                 restore_link(item)
             restored.append(item.path)
@@ -672,9 +678,9 @@ def trim(text, limit=OUTPUT_LIMIT):
     return text if len(text) <= limit else "..." + text[-limit:]
 
 
-def run_validate(module, argv):
+def run_validate(run_command, argv):
     """{rc, stdout, stderr} of the validation command (no shell)."""
-    rc, out, err = module.run_command(argv, check_rc=False)
+    rc, out, err = run_command(argv, check_rc=False)
     return dict(rc=rc, stdout=out, stderr=err)
 
 
@@ -690,45 +696,43 @@ def _rollback_text(restored, problems, anything_changed):
 # --- the module -------------------------------------------------------------------------------------------------
 
 
-def run(module):
-    """Everything the module does for ``module.params``: exits through exit_json or fail_json."""
-    params = module.params
+def run(params, check_mode, files, run_command, find_bin):
+    """Everything the module does for ``params``: the result, or ConfigFilesError (with the validation's output and
+    what was put back when the files had been written). ``files`` is a _fsutil.ModuleFiles, ``run_command`` and
+    ``find_bin`` AnsibleModule's run_command and get_bin_path."""
     argv = params["validate"]
-    dir_items, file_items, link_items, problems = prepare(params["files"], params["links"], argv, module.check_mode,
-                                                          module.get_bin_path, params.get("directories"))
+    dir_items, file_items, link_items, problems = prepare(params["files"], params["links"], argv, check_mode,
+                                                          find_bin, params.get("directories"))
     problems.extend(plan(file_items, link_items, dir_items))  # the items without a problem: what is there
     if problems:
-        module.fail_json(msg=input_failure(problems))
+        raise ConfigFilesError(input_failure(problems))
 
     items = changed_items(file_items, link_items, dir_items)
-    result = dict(changed=bool(items), changed_files=[item.path for item in items], backup_files={})
-    if module._diff:
-        result["diff"] = diff_entries(file_items, link_items, dir_items)
-    if module.check_mode:
-        module.exit_json(**result)
+    result = dict(changed=bool(items), changed_files=[item.path for item in items], backup_files={},
+                  diff=diff_entries(file_items, link_items, dir_items))
+    if check_mode:
+        return result
 
-    done, failure, restored, undo_problems = [], None, [], []
-    with _FailureTrap(module):
-        try:
-            if items and params["backup"]:
-                make_backups(module, items, result["backup_files"])
-            apply(module, items, done)
-            if argv is not None and (items or params["validate_when"] == "always"):
-                result["validate"] = run_validate(module, argv)
-                if result["validate"]["rc"] != 0:
-                    raise ConfigFilesError(_validation_failure(argv, result["validate"]))
-        except Exception as exc:  # whatever went wrong, the files go back first
-            failure = exc
-            restored, undo_problems = rollback(module, done)
-            remove_backups(result["backup_files"])
-    if failure is None:
-        module.exit_json(**result)
-    checked = result.get("validate", {})
-    what = str(failure).strip().rstrip(".")
-    module.fail_json(msg="config_files: the new set of files was not kept - %s. %s"
-                     % (what, _rollback_text(restored, undo_problems, bool(done))),
-                     rc=checked.get("rc"), stdout=checked.get("stdout", ""), stderr=checked.get("stderr", ""),
-                     rolled_back=restored, changed_files=result["changed_files"])
+    done = []
+    try:
+        if items and params["backup"]:
+            make_backups(files, items, result["backup_files"])
+        apply(files, items, done)
+        if argv is not None and (items or params["validate_when"] == "always"):
+            result["validate"] = run_validate(run_command, argv)
+            if result["validate"]["rc"] != 0:
+                raise ConfigFilesError(_validation_failure(argv, result["validate"]))
+    except Exception as failure:  # whatever went wrong, the files go back first
+        restored, undo_problems = rollback(files, done)
+        remove_backups(result["backup_files"])
+        checked = result.get("validate", {})
+        what = str(failure).strip().rstrip(".")
+        raise ConfigFilesError("config_files: the new set of files was not kept - %s. %s"
+                               % (what, _rollback_text(restored, undo_problems, bool(done))),
+                               rc=checked.get("rc"), stdout=checked.get("stdout", ""),
+                               stderr=checked.get("stderr", ""), rolled_back=restored,
+                               changed_files=result["changed_files"])
+    return result
 
 
 def _validation_failure(argv, checked):

@@ -20,6 +20,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.engage_exec.recording.plugins.module_utils import _pg
+from ansible_collections.engage_exec.recording.plugins.module_utils._errors import ModuleError
 
 PROTOCOLS = ("tcp", "tls", "http", "https", "postgres", "redis")
 DEFAULT_PORTS = {"http": 80, "https": 443, "postgres": 5432, "redis": 6379}
@@ -500,38 +501,34 @@ def run_checks(checks, concurrency=32, warn_days=30):
         return list(pool.map(lambda c: run_check(c, warn_days), checks))
 
 
-def fatal(msg, problems):
-    """probe_table's answer for a check table it refuses: (None, what connectivity_check fails with)."""
-    return None, {"msg": msg, "problems": problems}
+def probe_table(params):
+    """connectivity_check's work for the options ``params`` (argument_spec()), the failing checks returned.
 
-
-def probe_table(params, warn):
-    """connectivity_check's work for the options ``params`` (argument_spec()), failures returned, never raised.
-
-    Returns (result, None): result holds results (one row per check, in order), failed_checks, elapsed, table (the
-    failing rows) and msg; the warnings (certificates about to expire, optional checks that failed) went to
-    ``warn``. Returns (None, failure) when the table itself has problems: nothing was probed (see fatal)."""
+    Returns the result: results (one row per check, in order), failed_checks, elapsed, table (the failing rows) and
+    msg, and warnings (certificates about to expire, optional checks that failed). Raises
+    ModuleError (with the list of ``problems``) when the table itself has problems: nothing was probed."""
     checks, problems = normalize_checks(params["checks"], params["timeout"])
     if params["concurrency"] < 1:
         problems.append("concurrency is %d: it must be at least 1" % params["concurrency"])
     if problems:
-        return fatal("The check table has %d problem(s); nothing was probed:\n%s"
-                     % (len(problems), "\n".join("- " + p for p in problems)), problems)
+        raise ModuleError("The check table has %d problem(s); nothing was probed:\n%s"
+                          % (len(problems), "\n".join("- " + p for p in problems)), problems=problems)
 
     start = time.monotonic()
     rows = run_checks(checks, params["concurrency"], params["warn_days"])
     elapsed = round(time.monotonic() - start, 3)
 
+    warnings = []
     for row in rows:
         for text in row["warnings"]:
-            warn("%s (%s:%s): %s" % (row["name"], row["host"], row["port"], text))
+            warnings.append("%s (%s:%s): %s" % (row["name"], row["host"], row["port"], text))
         if not row["ok"] and not row["required"]:
-            warn("optional check %s failed: %s" % (row["name"], row["error"]))
+            warnings.append("optional check %s failed: %s" % (row["name"], row["error"]))
 
     failing = [r for r in rows if not r["ok"]]
     return {"results": rows, "failed_checks": [r["name"] for r in failing], "elapsed": elapsed,
-            "table": failure_table(failing),
-            "msg": "%d of %d checks passed in %.2f s" % (len(rows) - len(failing), len(rows), elapsed)}, None
+            "table": failure_table(failing), "warnings": warnings,
+            "msg": "%d of %d checks passed in %.2f s" % (len(rows) - len(failing), len(rows), elapsed)}
 
 
 def _clip(text, width):

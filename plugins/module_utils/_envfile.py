@@ -18,9 +18,8 @@ import grp
 import os
 import pwd
 import re
-import tempfile
 
-from ansible_collections.engage_exec.recording.plugins.module_utils._fsutil import fsync_dir
+from ansible_collections.engage_exec.recording.plugins.module_utils._errors import ModuleError
 
 MASK = "********"
 KEY_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -31,7 +30,7 @@ _LINE_RE = re.compile(r"(?P<prefix>\ufeff?[^\S\n]*(?:export[ \t]+(?=[^\s=#]))?)(
 _FORBIDDEN = (("\n", "a newline"), ("\r", "a carriage return"), ("\x00", "a NUL byte"))
 
 
-class EnvFileError(Exception):
+class EnvFileError(ModuleError):
     """An expected failure; the message is meant for the user and never holds a value."""
 
 
@@ -316,72 +315,46 @@ def masked(lines, is_secret):
     return encode("".join(out)).decode("utf-8", errors="replace")
 
 
-def write_atomic(module, path, data):
-    """Write ``data`` to ``path`` through a temporary file in the same directory (fsync, then rename).
-
-    A file created here is never readable by others, not even for an instant: the umask is 077 while it is moved
-    into place (file modes are applied afterwards by the caller).
-    """
-    directory = os.path.dirname(path) or "."
-    fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        umask = os.umask(0o077)
-        try:
-            module.atomic_move(tmp, path, unsafe_writes=False)
-        finally:
-            os.umask(umask)
-    finally:
-        if os.path.lexists(tmp):
-            os.unlink(tmp)
-    fsync_dir(directory)
-
-
-def run(module):
-    """Everything the module does, for ``module.params``; returns the result dict or calls ``fail_json``."""
-    params = module.params
+def run(params, check_mode, files, hide):
+    """Everything the module does for ``params`` (docs/architecture.md, "Backend contract"): the result dict, or
+    EnvFileError. ``files`` is a _fsutil.ModuleFiles; ``hide(values)`` registers secret values as no_log values, so
+    that Ansible masks them in everything it prints for the task (also when this raises)."""
     path = params["path"]
     values = params["values"] or {}
     absent = params["absent"] or []
     try:
         is_secret = secret_matcher(params["secret_keys"], params["secret_key_pattern"])
     except re.error as exc:
-        module.fail_json(msg="secret_key_pattern is not a valid regular expression (%s)." % exc)
+        raise EnvFileError("secret_key_pattern is not a valid regular expression (%s)." % exc)
 
     # Secret values are masked everywhere Ansible prints this task (invocation, results, diff), from here on.
-    for key, value in values.items():
-        if is_secret(key) and value is not None and not isinstance(value, bool) and str(value):
-            module.no_log_values.add(str(value))
+    hide(str(value) for key, value in values.items()
+         if is_secret(key) and value is not None and not isinstance(value, bool) and str(value))
 
     try:
         rendered = validate(values, absent, params["marker"])
     except EnvFileError as exc:
-        module.fail_json(msg="%s - nothing was changed. %s" % (path, exc))
-    for key, value in rendered.items():
-        if is_secret(key) and value:
-            module.no_log_values.add(value)
+        raise EnvFileError("%s - nothing was changed. %s" % (path, exc))
+    hide(value for key, value in rendered.items() if is_secret(key) and value)
 
     try:
         check_attributes(params["mode"], params["owner"], params["group"])
     except EnvFileError as exc:
-        module.fail_json(msg="%s - nothing was changed. %s" % (path, exc))
+        raise EnvFileError("%s - nothing was changed. %s" % (path, exc))
 
     real = os.path.realpath(path)
     exists = os.path.lexists(real)
     if exists and not os.path.isfile(real):
-        module.fail_json(msg="%s - is not a regular file; give the path of the .env file itself." % path)
+        raise EnvFileError("%s - is not a regular file; give the path of the .env file itself." % path)
     if not exists:
         if not params["create"]:
-            module.fail_json(msg="%s - does not exist and create is false; create the file first or set create: true."
-                             % path)
+            raise EnvFileError("%s - does not exist and create is false; create the file first or set create: true."
+                               % path)
         parent = os.path.dirname(real) or "."
         # In check mode an earlier task that would create the folder did not run: report the file as to be created.
-        if not os.path.isdir(parent) and not module.check_mode:
-            module.fail_json(msg="%s - directory %s does not exist; create it first (ansible.builtin.file)."
-                             % (path, parent))
+        if not os.path.isdir(parent) and not check_mode:
+            raise EnvFileError("%s - directory %s does not exist; create it first (ansible.builtin.file)."
+                               % (path, parent))
 
     try:
         with open(real, "rb") as handle:
@@ -389,17 +362,16 @@ def run(module):
     except FileNotFoundError:
         old = b""
     except OSError as exc:
-        module.fail_json(msg="%s - cannot be read (%s); run with become or check its permissions."
-                         % (path, exc.strerror))
+        raise EnvFileError("%s - cannot be read (%s); run with become or check its permissions."
+                           % (path, exc.strerror))
 
     result_plan = plan(decode(old), rendered, absent, params["marker"])
     # The old values of listed secret keys, too (the diff masks them by key already; this covers any other echo).
     # Keys matched only by secret_key_pattern are masked in the diff alone: registering every such value (often
     # short, like "true") would blank unrelated output.
     listed = set(params["secret_keys"] or [])
-    for line in result_plan.lines_before:
-        if line.kind == "assign" and line.value and line.key in listed:
-            module.no_log_values.add(line.value)
+    hide(line.value for line in result_plan.lines_before
+         if line.kind == "assign" and line.value and line.key in listed)
     new = encode(result_plan.after)
     create = not exists and bool(new)
     write = new != old and (exists or create)
@@ -418,38 +390,39 @@ def run(module):
             before=masked(result_plan.lines_before, is_secret),
             after=masked(result_plan.lines_after, is_secret) if (exists or create) else "",
         ),
+        warnings=[],
     )
     for key in result_plan.duplicates:
-        module.warn("%s - %s was defined more than once; docker uses the last definition, which is kept, the "
-                    "earlier ones %s removed." % (path, key, "would be" if module.check_mode else "were"))
+        result["warnings"].append("%s - %s was defined more than once; docker uses the last definition, which is "
+                                  "kept, the earlier ones %s removed." % (path, key,
+                                                                          "would be" if check_mode else "were"))
     if result_plan.invalid_lines:
-        module.warn("%s - line(s) %s are not KEY=VALUE lines docker can read (blank in the name or no name); kept "
-                    "as they are." % (path, ", ".join(str(n) for n in result_plan.invalid_lines)))
+        result["warnings"].append("%s - line(s) %s are not KEY=VALUE lines docker can read (blank in the name or no "
+                                  "name); kept as they are."
+                                  % (path, ", ".join(str(n) for n in result_plan.invalid_lines)))
 
     # An existing file gets its mode/owner first, so that new content is never more readable than asked for;
     # a created file is born 0600 (umask 077 in write_atomic) and gets its mode/owner right after.
     if exists:
-        _set_attributes(module, path, real, params["mode"], params, result)
-    if write and not module.check_mode:
+        _set_attributes(files, path, real, params["mode"], params, result)
+    if write and not check_mode:
         if exists and params["backup"]:
-            result["backup_file"] = module.backup_local(real)
+            result["backup_file"] = files.backup(real)
         try:
-            write_atomic(module, real, new)
+            files.write(real, new)
         except Exception as exc:  # atomic_move raises plain Exception; OSError from mkstemp/write
-            module.fail_json(msg="%s - could not be written (%s); check that its directory is writable (become?) "
-                             "and not full. The file was not changed." % (path, exc), **_safe(result))
+            raise EnvFileError("%s - could not be written (%s); check that its directory is writable (become?) "
+                               "and not full. The file was not changed." % (path, exc), **_safe(result))
         if create:
-            _set_attributes(module, path, real, params["mode"] or "0600", params, result)
+            _set_attributes(files, path, real, params["mode"] or "0600", params, result)
     return result
 
 
-def _set_attributes(module, path, real, mode, params, result):
-    file_args = module.load_file_common_arguments(dict(path=real, mode=mode, owner=params["owner"],
-                                                       group=params["group"]))
+def _set_attributes(files, path, real, mode, params, result):
     try:
-        result["changed"] = module.set_fs_attributes_if_different(file_args, result["changed"])
+        result["changed"] = files.set_attributes(real, mode, params["owner"], params["group"], result["changed"])
     except Exception as exc:  # set_*_if_different mostly call fail_json themselves
-        module.fail_json(msg="%s - could not set mode/owner/group (%s)." % (path, exc), **_safe(result))
+        raise EnvFileError("%s - could not set mode/owner/group (%s)." % (path, exc), **_safe(result))
 
 
 def _safe(result):

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import os
 
+from ansible_collections.engage_exec.recording.plugins.module_utils._errors import ModuleError
+
 # Exit codes of `htpasswd -v`: the password verifies / does not / the user is not in the file.
 VERIFY_OK, VERIFY_MISMATCH, VERIFY_NOT_FOUND = 0, 3, 6
 MAX_NAME = 255
 
 
-class HtpasswdError(Exception):
+class HtpasswdError(ModuleError):
     """The password file or the htpasswd program cannot do what was asked."""
 
 
@@ -137,3 +139,22 @@ def ensure(htpasswd, users, exclusive, create, check_mode):
         for name in changes["removed"]:
             htpasswd.delete(name)
     return changed, changes, diff
+
+
+def run(params, check_mode, run_command, get_bin_path, files):
+    """The htpasswd_users module's result for ``params`` (docs/architecture.md, "Backend contract"), or
+    HtpasswdError. ``files`` is a _fsutil.ModuleFiles; owner, group, mode and the other file arguments go through
+    it."""
+    users = {str(name): ("" if password is None else str(password)) for name, password in params["users"].items()}
+    errors = input_errors(users)
+    if errors:
+        raise HtpasswdError("users - %s. Nothing was changed." % "; ".join(errors))
+    binary = params["htpasswd"] or get_bin_path("htpasswd")
+    if binary and not os.access(binary, os.X_OK):
+        binary = None
+    changed, changes, diff = ensure(Htpasswd(binary, params["path"], run_command), users, params["exclusive"],
+                                    params["create"], check_mode)
+    if os.path.exists(params["path"]):  # not yet in check mode, when it is to be created
+        changed = files.set_attributes(params["path"], params["mode"], params["owner"], params["group"], changed,
+                                       common=params)
+    return dict(changes, changed=changed, diff=diff)

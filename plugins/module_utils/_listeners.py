@@ -9,23 +9,18 @@ from __future__ import annotations
 
 import os
 
+from ansible_collections.engage_exec.recording.plugins.module_utils._errors import ModuleError
+
 LISTEN = "0A"
 UNKNOWN = "unknown[?]"
 
 
-def fatal(msg):
-    """The message a module fails with when bad_ports() refuses its ports (named so for
-    tests/integration/error_messages.py)."""
-    return msg
-
-
-def bad_ports(ports, option="ports"):
-    """None when every one of ``ports`` is a TCP port, else the message that names the others (``option`` is the
-    module option that holds them). Nothing is read then."""
+def check_ports(ports, option="ports"):
+    """Raise ModuleError naming every one of ``ports`` that is not a TCP port (``option`` is the module option that
+    holds them). Nothing is read then."""
     bad = [p for p in ports if not 1 <= p <= 65535]
     if bad:
-        return fatal("%s %s are not TCP ports (1-65535)." % (option, ", ".join(str(p) for p in bad)))
-    return None
+        raise ModuleError("%s %s are not TCP ports (1-65535)." % (option, ", ".join(str(p) for p in bad)))
 
 
 def listening_inodes(ports, tables=("/proc/net/tcp", "/proc/net/tcp6")):

@@ -24,6 +24,7 @@ import os
 import tempfile
 import time
 
+from ansible_collections.engage_exec.recording.plugins.module_utils._errors import ModuleError
 from ansible_collections.engage_exec.recording.plugins.module_utils._fsutil import fsync_dir
 
 FORMAT = 1
@@ -33,12 +34,8 @@ GUARD_SUFFIX = ".guard"
 GUARD_WAIT = 30.0
 
 
-class LockError(Exception):
-    """An expected failure; ``details`` are returned with the failure (``held_by`` for a refusal)."""
-
-    def __init__(self, msg, **details):
-        super().__init__(msg)
-        self.details = details
+class LockError(ModuleError):
+    """An expected failure; its extra values are returned with the failure (``held_by`` for a refusal)."""
 
 
 def owner_id(owner):

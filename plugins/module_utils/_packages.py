@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.engage_exec.recording.plugins.module_utils._errors import ModuleError
+
 # A name, with a Debian ":arch" or an RPM ".arch" allowed; never an option (no leading "-"), never a pattern.
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+:-]*$")
 # (manager, program), in the order they are looked for.
@@ -21,19 +23,12 @@ RPM_FORMAT = "%{NAME} %{ARCH}\n"
 NO_MANAGER = "no dpkg-query or rpm on this host"
 
 
-def fatal(msg):
-    """The message a module fails with when bad_names() refuses its names (named so for
-    tests/integration/error_messages.py)."""
-    return msg
-
-
-def bad_names(names, option="packages"):
-    """None when each of ``names`` is a package name, else the message that lists every other one."""
+def check_names(names, option="packages"):
+    """Raise ModuleError listing every one of ``names`` that is not a package name."""
     bad = [n for n in names if not _NAME.match(n)]
     if bad:
-        return fatal("%s %s are not package names: give names such as apache2 or httpd (letters, digits, . _ + -, "
-                     "with :arch or .arch if needed)." % (option, ", ".join("'%s'" % n for n in bad)))
-    return None
+        raise ModuleError("%s %s are not package names: give names such as apache2 or httpd (letters, digits, . _ + -, "
+                          "with :arch or .arch if needed)." % (option, ", ".join("'%s'" % n for n in bad)))
 
 
 def dpkg_installed(names, out):
@@ -81,7 +76,7 @@ def answer(manager, names, installed, error=None):
 
 
 def query(names, run_command, get_bin_path):
-    """Which of ``names`` (checked with bad_names() first) are installed, asked of dpkg-query when the host has
+    """Which of ``names`` (checked with check_names() first) are installed, asked of dpkg-query when the host has
     it, else of rpm: one command, none for an empty list. Never raises: a database that cannot be read is
     answered with its error (see answer())."""
     for manager, program in MANAGERS:

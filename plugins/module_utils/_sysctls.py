@@ -13,27 +13,21 @@ from __future__ import annotations
 import os
 import re
 
+from ansible_collections.engage_exec.recording.plugins.module_utils._errors import ModuleError
 from ansible_collections.engage_exec.recording.plugins.module_utils._fsutil import read_stripped
 
 PROC_SYS = "/proc/sys"
 _PART = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
-def fatal(msg):
-    """The message a module fails with when bad_names() refuses its names (named so for
-    tests/integration/error_messages.py)."""
-    return msg
-
-
-def bad_names(names, option="sysctls"):
-    """None when each of ``names`` is a dotted kernel parameter name (parts of letters, digits, ``_`` and ``-``
-    joined by single dots), else the message that lists every other one. Nothing is read then: a ``/``, ``..`` or
+def check_names(names, option="sysctls"):
+    """Raise ModuleError listing every one of ``names`` that is not a dotted kernel parameter name (parts of
+    letters, digits, ``_`` and ``-`` joined by single dots). Nothing is read then: a ``/``, ``..`` or
     an empty part could name a file outside /proc/sys."""
     bad = [n for n in names if not all(_PART.match(part) for part in n.split("."))]
     if bad:
-        return fatal("%s %s are not kernel parameter names: give dotted names such as net.core.somaxconn (letters, "
-                     "digits, _ and - between single dots)." % (option, ", ".join("'%s'" % n for n in bad)))
-    return None
+        raise ModuleError("%s %s are not kernel parameter names: give dotted names such as net.core.somaxconn (letters, "
+                          "digits, _ and - between single dots)." % (option, ", ".join("'%s'" % n for n in bad)))
 
 
 def path(name, root=PROC_SYS):
@@ -48,5 +42,5 @@ def read_one(name, root=PROC_SYS):
 
 
 def read(names, root=PROC_SYS):
-    """{name: value or None} for ``names`` (checked with bad_names() first)."""
+    """{name: value or None} for ``names`` (checked with check_names() first)."""
     return {name: read_one(name, root) for name in names}

@@ -18,6 +18,8 @@ import time
 
 from ansible.module_utils.basic import env_fallback
 
+from ansible_collections.engage_exec.recording.plugins.module_utils._errors import ModuleError
+
 NTP_EPOCH_OFFSET = 2208988800  # seconds from 1900-01-01 to 1970-01-01
 LEAP_UNSYNC = 3
 TIMESYNCD_STAMP = "/run/systemd/timesync/synchronized"
@@ -346,29 +348,30 @@ READERS = {"chrony": _read_chrony, "timesyncd": _read_timesyncd, "ntpd": _read_n
 AUTO_ORDER = ("chrony", "timesyncd", "ntpd")
 
 
-def fatal(msg, tried=None):
-    """check_clock's answer when the clock cannot be checked at all: (None, what time_sync_check fails with). Without
-    ``tried`` a parameter is wrong (the message alone); with it, no time service could be read."""
-    if tried is None:
-        return None, {"msg": msg}
-    return None, {"msg": msg, "tried": tried, "problems": [msg], "synchronized": False}
+class ClockUnchecked(ModuleError):
+    """The clock cannot be checked at all: what time_sync_check fails with. Without ``tried`` a parameter is wrong
+    (the message alone); with it, no time service could be read."""
+
+    def __init__(self, msg, tried=None):
+        extra = {} if tried is None else {"tried": tried, "problems": [msg], "synchronized": False}
+        super().__init__(msg, **extra)
 
 
-def check_clock(p, run_command, get_bin_path, warn):
-    """time_sync_check's work for the options ``p`` (argument_spec()), every broken rule returned, never raised:
-    reads the first usable time service (READERS, in AUTO_ORDER with method auto), asks ntp_server over SNTP when it
-    is set, and applies the rules (evaluate).
+def check_clock(p, run_command, get_bin_path):
+    """time_sync_check's work for the options ``p`` (argument_spec()), every broken rule returned: reads the first
+    usable time service (READERS, in AUTO_ORDER with method auto), asks ntp_server over SNTP when it is set, and
+    applies the rules (evaluate).
 
-    Returns (result, None) when the clock could be checked: result holds the status (method, source, offset, ...),
-    problems (empty when every rule is met), tried, checked_at and msg. Returns (None, failure) when it could not be
-    checked at all (see fatal)."""
+    Returns the result when the clock could be checked: the status (method, source, offset, ...), problems (empty
+    when every rule is met), tried, checked_at, msg and warnings. Raises ClockUnchecked when it could not be checked
+    at all."""
     if p["max_offset"] < 0 or p["max_sync_age"] < 0 or p["ntp_timeout"] <= 0:
-        return fatal("max_offset and max_sync_age must be >= 0 and ntp_timeout > 0 (got %s, %s, %s)"
-                     % (p["max_offset"], p["max_sync_age"], p["ntp_timeout"]))
+        raise ClockUnchecked("max_offset and max_sync_age must be >= 0 and ntp_timeout > 0 (got %s, %s, %s)"
+                             % (p["max_offset"], p["max_sync_age"], p["ntp_timeout"]))
     if not 1 <= p["ntp_port"] <= 65535:
-        return fatal("ntp_port %d is out of range (1-65535)" % p["ntp_port"])
+        raise ClockUnchecked("ntp_port %d is out of range (1-65535)" % p["ntp_port"])
 
-    tried = []
+    tried, warnings = [], []
     result = None
     order = AUTO_ORDER if p["method"] == "auto" else ([p["method"]] if p["method"] != "sntp" else [])
     try:
@@ -377,7 +380,7 @@ def check_clock(p, run_command, get_bin_path, warn):
             if result is not None:
                 break
     except TimeSyncError as exc:
-        return fatal("Could not read the time service state: %s" % exc, tried)
+        raise ClockUnchecked("Could not read the time service state: %s" % exc, tried)
 
     sntp = None
     if p["ntp_server"]:
@@ -389,17 +392,17 @@ def check_clock(p, run_command, get_bin_path, warn):
     local = result is not None
     if not local:
         if p["method"] not in ("auto", "sntp"):
-            return fatal("%s is not usable on this host: %s. Use method=auto, or check the service."
-                         % (p["method"], "; ".join(tried)), tried)
+            raise ClockUnchecked("%s is not usable on this host: %s. Use method=auto, or check the service."
+                                 % (p["method"], "; ".join(tried)), tried)
         if sntp is None:
-            return fatal("No time service found on this host (%s). Install and enable chrony, or set ntp_server to "
-                         "measure the offset over SNTP." % "; ".join(tried), tried)
+            raise ClockUnchecked("No time service found on this host (%s). Install and enable chrony, or set "
+                                 "ntp_server to measure the offset over SNTP." % "; ".join(tried), tried)
         if "error" in sntp:
-            return fatal("No local time service, and SNTP failed: %s" % sntp["error"], tried)
+            raise ClockUnchecked("No local time service, and SNTP failed: %s" % sntp["error"], tried)
         result = dict(sntp)
         if p["method"] == "auto":
-            warn("no local time service found (%s); the offset against %s is measured, but nothing keeps "
-                 "this clock synchronised (24 h rule)" % ("; ".join(tried), p["ntp_server"]))
+            warnings.append("no local time service found (%s); the offset against %s is measured, but nothing "
+                            "keeps this clock synchronised (24 h rule)" % ("; ".join(tried), p["ntp_server"]))
     problems = evaluate(result, p["max_offset"], p["max_sync_age"])
     if local and sntp is not None:  # the SNTP answer cross-checks the local service's view
         result["sntp"] = dict(sntp, synchronized=sntp.get("synchronized"))
@@ -410,10 +413,10 @@ def check_clock(p, run_command, get_bin_path, warn):
                 problems.append("against ntp_server: " + problem)
 
     if result.get("offset") is None and result.get("method") == "timesyncd" and not p["ntp_server"]:
-        warn("systemd-timesyncd does not report the clock offset; set ntp_server to check it")
+        warnings.append("systemd-timesyncd does not report the clock offset; set ntp_server to check it")
 
-    result.update(problems=problems, tried=tried, checked_at=time.time())
+    result.update(problems=problems, tried=tried, checked_at=time.time(), warnings=warnings)
     result["msg"] = "clock synchronised (%s, source %s, offset %s s, last sync %s s ago)" % (
         result["method"], result.get("source"), result.get("offset"), result.get("last_sync_age")) \
         if not problems else "; ".join(problems)
-    return result, None
+    return result

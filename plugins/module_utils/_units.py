@@ -12,19 +12,20 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.engage_exec.recording.plugins.module_utils._errors import ModuleError
+
 # What systemctl show prints for each unit, in this order; the result's keys for them.
 PROPERTIES = (("LoadState", "load"), ("ActiveState", "active"), ("UnitFileState", "enabled"))
 # A unit name as systemd accepts it (letters, digits, ':', '_', '.', '@', '-', '\'); a leading '-' would be an option.
 _NAME = re.compile(r"^[A-Za-z0-9:_.@\\][A-Za-z0-9:_.@\\-]*$")
 
 
-def bad_names(names, option="units"):
-    """None when every name of ``names`` is a unit name, else the message that lists the others."""
+def check_names(names, option="units"):
+    """Raise ModuleError listing every one of ``names`` that is not a unit name."""
     bad = [n for n in names if not _NAME.match(n)]
     if bad:
-        return ("%s %s are not systemd unit names: give names such as apache2 or haproxy.service (letters, digits "
-                "and : _ . @ - \\, not starting with -)." % (option, ", ".join("'%s'" % n for n in bad)))
-    return None
+        raise ModuleError("%s %s are not systemd unit names: give names such as apache2 or haproxy.service (letters, "
+                          "digits and : _ . @ - \\, not starting with -)." % (option, ", ".join("'%s'" % n for n in bad)))
 
 
 def parse(text, names):
@@ -41,7 +42,7 @@ def parse(text, names):
 
 
 def read(names, run_command, get_bin_path):
-    """{"units": {name: {load, active, enabled}}, "error": None} for ``names`` (checked with bad_names() first);
+    """{"units": {name: {load, active, enabled}}, "error": None} for ``names`` (checked with check_names() first);
     without systemctl, or when it fails, {"units": {}, "error": why}: a role then controls its service as if it
     knew nothing."""
     if not names:

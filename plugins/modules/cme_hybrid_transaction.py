@@ -246,7 +246,7 @@ object:
         agent_polling_interval: "30"
 diff:
   description: The object before and after as text, secrets masked; a changed secret shows as C(******** (changed)).
-  returned: always
+  returned: in diff mode (C(--diff))
   type: dict
   sample:
     before: "name: hybrid_integration\n[agent_state_sync]\nagent_polling_interval = 30\n"
@@ -275,12 +275,11 @@ verified:
   sample: true
 """
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, env_fallback
 
 from ansible_collections.engage_exec.recording.plugins.module_utils import _annex
-from ansible_collections.engage_exec.recording.plugins.module_utils import _configdb
-from ansible_collections.engage_exec.recording.plugins.module_utils import _gax
-from ansible_collections.engage_exec.recording.plugins.module_utils import _pg
+from ansible_collections.engage_exec.recording.plugins.module_utils import _cme
+from ansible_collections.engage_exec.recording.plugins.module_utils._errors import module_result
 
 
 def argument_spec():
@@ -313,105 +312,21 @@ def argument_spec():
     )
 
 
-class VerifyError(_annex.AnnexError):
-    """The write happened (``changed``) but the Config DB does not show it."""
-
-    changed = False
-
-
-CONFIGDB_REQUIRED = ("configdb_host", "configdb_name", "configdb_user")
-
-
-def _raw_secrets(sections, secret_keys):
-    """Secret values as given, before validation, so that even a failure message cannot show them."""
-    found = set()
-    if isinstance(sections, dict):
-        for section, keys in sections.items():
-            if isinstance(keys, dict):
-                for key, value in keys.items():
-                    if value not in (None, "") and _annex.is_secret(section, key, secret_keys):
-                        found.add(str(value))
-    return found
-
-
-def _configdb_params(p):
-    return {"host": p["configdb_host"], "port": p["configdb_port"], "dbname": p["configdb_name"],
-            "user": p["configdb_user"], "password": p["configdb_password"], "sslmode": p["configdb_sslmode"],
-            "sslrootcert": _pg.sslrootcert(p["configdb_sslmode"], p["configdb_ca_path"]),
-            "connect_timeout": p["timeout"]}
-
-
-def _backend(module, where):
-    p = module.params
-    if p["backend"] == "gax":
-        if _gax.requests is None:
-            module.fail_json(msg=missing_required_lib("requests"), exception=_gax.REQUESTS_IMPORT_ERROR)
-        return _gax.GaxBackend(p["gax_url"], p["gax_username"], p["gax_password"], where,
-                               validate_certs=p["validate_certs"], ca_path=p["ca_path"], timeout=p["timeout"],
-                               retries=p["retries"])
-    return _configdb.ConfigDbBackend(_configdb_params(p), where, lock=not module.check_mode)
-
-
-def run(module):
-    p = module.params
-    where = _annex.describe(p["name"], p["tenant"])
-    module.no_log_values.update(_raw_secrets(p["sections"], p["secret_keys"]))
-    if (p["backend"] == "configdb" or p["verify_configdb"]) and _configdb.psycopg2 is None:
-        module.fail_json(msg=missing_required_lib("psycopg2"), exception=_configdb.PSYCOPG2_IMPORT_ERROR)
-    want = {"name": p["name"], "alias": _annex.check_alias(p["alias"], where), "tenant": p["tenant"], "folder": p["folder"], "purge": p["purge"],
-            "state": p["state"],
-            "secret_keys": p["secret_keys"], "sections": _annex.normalize_sections(p["sections"], where)}
-    backend = _backend(module, where)
-    backend.open()
-    try:
-        result = _annex.ensure(backend, want, module.check_mode)
-        module.no_log_values.update(result.pop("secrets"))
-        if result["changed"] and not module.check_mode:
-            backend.commit()
-        else:
-            backend.rollback()
-    except Exception:
-        backend.rollback()
-        raise
-    finally:
-        backend.close()
-    if p["backend"] == "configdb" and result["changed"]:
-        module.warn("%s was %s directly in the Config DB. Configuration Server caches configuration: restart it (or "
-                    "synchronise it) before EXCS and other clients rely on the change."
-                    % (where, "would be written" if module.check_mode else "written"))
-    if result["alias_missing"] and not (result.get("after") or {}).get("alias"):
-        module.warn("%s has no alias, and Configuration Server refuses to save a Transaction without one. The module "
-                    "sets it (alias, else the name) with the next change; give alias to set it now." % where)
-    result["verified"] = None
-    if p["verify_configdb"] and not module.check_mode:
-        seen = _configdb.read_back(_configdb_params(p), where, p["tenant"], p["name"])
-        module.no_log_values.update(_annex.secret_values((seen or {}).get("sections"), p["secret_keys"]))
-        problems = _annex.compare_readback(want, result, seen, p["secret_keys"])
-        if problems:
-            error = VerifyError("%s: verify_configdb: the Config DB does not show what was written: %s. Is GAX "
-                                "connected to this Config DB?" % (where, "; ".join(problems)))
-            error.changed = result["changed"]
-            raise error
-        result["verified"] = True
-    return result
-
-
 def main():
     module = AnsibleModule(
         argument_spec=argument_spec(),
         required_if=[
             ("backend", "gax", ("gax_url", "gax_username", "gax_password")),
-            ("backend", "configdb", CONFIGDB_REQUIRED),
-            ("verify_configdb", True, CONFIGDB_REQUIRED),
+            ("backend", "configdb", _cme.CONFIGDB_REQUIRED),
+            ("verify_configdb", True, _cme.CONFIGDB_REQUIRED),
         ],
         supports_check_mode=True,
     )
     try:
-        result = run(module)
+        result = _cme.run(module.params, module.check_mode, module.no_log_values.update)
     except _annex.AnnexError as exc:
-        module.fail_json(msg=str(exc), changed=getattr(exc, "changed", False))
-    module.exit_json(changed=result["changed"], dbid=result["dbid"], object=result["object"], diff=result["diff"],
-                     changes=result["changes"], alias_missing=result["alias_missing"], verified=result["verified"])
+        module.fail_json(**module_result(module, exc.result()))
+    module.exit_json(**module_result(module, result))
 
 
 if __name__ == "__main__":

@@ -300,6 +300,8 @@ diff:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.engage_exec.recording.plugins.module_utils import _config_files
+from ansible_collections.engage_exec.recording.plugins.module_utils._errors import module_result
+from ansible_collections.engage_exec.recording.plugins.module_utils._fsutil import ModuleFiles
 
 
 def main():
@@ -329,7 +331,12 @@ def main():
         required_one_of=[["directories", "files", "links"]],
         supports_check_mode=True,
     )
-    _config_files.run(module)
+    try:
+        result = _config_files.run(module.params, module.check_mode, ModuleFiles(module), module.run_command,
+                                   module.get_bin_path)
+    except _config_files.ConfigFilesError as exc:
+        module.fail_json(**module_result(module, exc.result()))
+    module.exit_json(**module_result(module, result))
 
 
 if __name__ == "__main__":

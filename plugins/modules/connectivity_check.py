@@ -128,20 +128,22 @@ table:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.engage_exec.recording.plugins.module_utils import _connectivity as backend
+from ansible_collections.engage_exec.recording.plugins.module_utils._errors import ModuleError, module_result
 
 
 def main():
     module = AnsibleModule(argument_spec=dict(backend.argument_spec(checks_required=True),
                                               fail_on_error=dict(type="bool", default=True)),
                            supports_check_mode=True)
-    result, failure = backend.probe_table(module.params, module.warn)
-    if failure:
-        module.fail_json(**failure)
+    try:
+        result = module_result(module, backend.probe_table(module.params))
+    except ModuleError as exc:
+        module.fail_json(**exc.result())
     required_failing = [r for r in result["results"] if not r["ok"] and r["required"]]
     if required_failing and module.params["fail_on_error"]:
-        del result["msg"]
+        rest = {key: value for key, value in result.items() if key != "msg"}
         module.fail_json(msg="%d of %d connectivity checks failed (from this host):\n%s"
-                         % (len(required_failing), len(result["results"]), result["table"]), changed=False, **result)
+                         % (len(required_failing), len(result["results"]), result["table"]), changed=False, **rest)
     module.exit_json(changed=False, **result)
 
 

@@ -233,6 +233,7 @@ from ansible_collections.engage_exec.recording.plugins.module_utils._lock import
     LockError,
     run,
 )
+from ansible_collections.engage_exec.recording.plugins.module_utils._errors import module_result
 
 
 def main():
@@ -253,12 +254,8 @@ def main():
     try:
         result = run(module.params, module.check_mode, lock_host=lock_host)
     except LockError as exc:
-        module.fail_json(msg=str(exc), **dict(base, **exc.details))
-    for warning in result.pop("warnings"):
-        module.warn(warning)
-    if not module._diff:
-        result.pop("diff", None)
-    module.exit_json(**dict(base, **result))
+        module.fail_json(**dict(base, **exc.result()))
+    module.exit_json(**dict(base, **module_result(module, result)))
 
 
 if __name__ == "__main__":

@@ -207,7 +207,7 @@ path:
   sample: /opt/exec/.env
 diff:
   description: Before and after text of the file, secret values replaced by C(********).
-  returned: always
+  returned: in diff mode (C(--diff))
   type: dict
   sample:
     before: "# EXEC\nORG_ID=42\nREDIS_PASSWORD=********\n"
@@ -220,8 +220,11 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.engage_exec.recording.plugins.module_utils._envfile import (
     DEFAULT_SECRET_KEY_PATTERN,
+    EnvFileError,
     run,
 )
+from ansible_collections.engage_exec.recording.plugins.module_utils._errors import module_result
+from ansible_collections.engage_exec.recording.plugins.module_utils._fsutil import ModuleFiles
 
 
 def main():
@@ -242,7 +245,11 @@ def main():
         ),
         supports_check_mode=True,
     )
-    module.exit_json(**run(module))
+    try:
+        result = run(module.params, module.check_mode, ModuleFiles(module), module.no_log_values.update)
+    except EnvFileError as exc:
+        module.fail_json(**module_result(module, exc.result()))
+    module.exit_json(**module_result(module, result))
 
 
 if __name__ == "__main__":

@@ -404,32 +404,41 @@ from ansible_collections.engage_exec.recording.plugins.module_utils import _rout
 from ansible_collections.engage_exec.recording.plugins.module_utils import _sysctls
 from ansible_collections.engage_exec.recording.plugins.module_utils import _timesync
 from ansible_collections.engage_exec.recording.plugins.module_utils import _units
+from ansible_collections.engage_exec.recording.plugins.module_utils._errors import ModuleError, module_result
 
 
 def probe(params, warn):
-    """connectivity_check's result, or what it would fail with, marked failed."""
-    result, failure = _connectivity.probe_table(params, warn)
-    return dict(failure, failed=True) if failure else result
+    """connectivity_check's result (its warnings given to ``warn``), or what it would fail with, marked failed."""
+    try:
+        result = _connectivity.probe_table(params)
+    except ModuleError as exc:
+        return dict(exc.result(), failed=True)
+    for warning in result.pop("warnings"):
+        warn(warning)
+    return result
 
 
 def check_clock(module):
     """time_sync_check's result with fail_on_error=false, or what it would fail with, marked failed (with the
     message as the one problem, also for a bad parameter)."""
-    result, failure = _timesync.check_clock(module.params["time"], module.run_command, module.get_bin_path,
-                                            module.warn)
-    if failure:
-        return dict({"problems": [failure["msg"]], "synchronized": False, "tried": []}, **failure, failed=True)
-    return result
+    try:
+        return module_result(module, _timesync.check_clock(module.params["time"], module.run_command,
+                                                           module.get_bin_path))
+    except ModuleError as exc:
+        return dict({"problems": [exc.msg], "synchronized": False, "tried": []}, **exc.result(), failed=True)
 
 
 def bad_arguments(params):
     """The problems of the options that the argument spec cannot check, every one (nothing is read when any)."""
     problems = []
-    for option, check in (("listeners", _listeners.bad_ports), ("sysctls", _sysctls.bad_names),
-                          ("packages", _packages.bad_names), ("units", _units.bad_names)):
+    for option, check in (("listeners", _listeners.check_ports), ("sysctls", _sysctls.check_names),
+                          ("packages", _packages.check_names), ("units", _units.check_names)):
         if params[option] is not None:
-            problems.append(check(params[option], option))
-    return [p for p in problems if p]
+            try:
+                check(params[option], option)
+            except ModuleError as exc:
+                problems.append(exc.msg)
+    return problems
 
 
 def main():

@@ -101,11 +101,11 @@ removed:
   sample: [old-exrp]
 """
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.engage_exec.recording.plugins.module_utils import _htpasswd
+from ansible_collections.engage_exec.recording.plugins.module_utils._errors import module_result
+from ansible_collections.engage_exec.recording.plugins.module_utils._fsutil import ModuleFiles
 
 
 def main():
@@ -115,23 +115,12 @@ def main():
                                               create=dict(type="bool", default=True),
                                               htpasswd=dict(type="path")),
                            add_file_common_args=True, supports_check_mode=True)
-    users = {str(name): ("" if password is None else str(password))
-             for name, password in module.params["users"].items()}
-    errors = _htpasswd.input_errors(users)
-    if errors:
-        module.fail_json(msg="users - %s. Nothing was changed." % "; ".join(errors))
-    binary = module.params["htpasswd"] or module.get_bin_path("htpasswd")
-    if binary and not os.access(binary, os.X_OK):
-        binary = None
     try:
-        changed, changes, diff = _htpasswd.ensure(_htpasswd.Htpasswd(binary, module.params["path"], module.run_command),
-                                                  users, module.params["exclusive"], module.params["create"],
-                                                  module.check_mode)
+        result = _htpasswd.run(module.params, module.check_mode, module.run_command, module.get_bin_path,
+                               ModuleFiles(module))
     except _htpasswd.HtpasswdError as exc:
-        module.fail_json(msg=str(exc))
-    if os.path.exists(module.params["path"]):  # not yet in check mode, when it is to be created
-        changed = module.set_fs_attributes_if_different(module.load_file_common_arguments(module.params), changed)
-    module.exit_json(changed=changed, diff=diff, **changes)
+        module.fail_json(**module_result(module, exc.result()))
+    module.exit_json(**module_result(module, result))
 
 
 if __name__ == "__main__":

@@ -61,14 +61,16 @@ running:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.engage_exec.recording.plugins.module_utils import _listeners
+from ansible_collections.engage_exec.recording.plugins.module_utils._errors import ModuleError
 
 
 def main():
     module = AnsibleModule(argument_spec=dict(ports=dict(type="list", elements="int", required=True)),
                            supports_check_mode=True)
-    msg = _listeners.bad_ports(module.params["ports"])
-    if msg:
-        module.fail_json(msg=msg)
+    try:
+        _listeners.check_ports(module.params["ports"])
+    except ModuleError as exc:
+        module.fail_json(**exc.result())
     module.exit_json(changed=False, **_listeners.scan(module.params["ports"]))
 
 

@@ -152,14 +152,16 @@ tried:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.engage_exec.recording.plugins.module_utils import _timesync as backend
+from ansible_collections.engage_exec.recording.plugins.module_utils._errors import ModuleError, module_result
 
 
 def main():
     module = AnsibleModule(argument_spec=dict(backend.argument_spec(), fail_on_error=dict(type="bool", default=True)),
                            required_if=backend.REQUIRED_IF, supports_check_mode=True)
-    result, failure = backend.check_clock(module.params, module.run_command, module.get_bin_path, module.warn)
-    if failure:
-        module.fail_json(**failure)
+    try:
+        result = module_result(module, backend.check_clock(module.params, module.run_command, module.get_bin_path))
+    except ModuleError as exc:
+        module.fail_json(**exc.result())
     if result["problems"] and module.params["fail_on_error"]:
         del result["msg"]
         module.fail_json(msg="Clock check failed: " + "; ".join(result["problems"]), changed=False, **result)

@@ -4,8 +4,13 @@
 Sources:
 - ``module.fail_json(msg=<literal>)`` in plugins/modules and plugins/module_utils (``"..." % x``, ``"...".format()``,
   f-strings and ``"a" + "b"`` included; a message that is only a variable, such as ``str(exc)``, is not a literal);
-- ``fatal(<literal>, ...)``: a backend in plugins/module_utils that returns the message a module fails with (for
-  host_probe to report it instead) builds it with a function named ``fatal``, its first argument;
+- ``ModuleError(<literal>, ...)`` and the subclasses of it in RAISED (``raise EnvFileError(...)``): the one error
+  type of the backends (docs/architecture.md, "Backend contract"), its first argument. RAISED holds the error types
+  whose messages a module used to fail with as literals (fail_json, fatal); the other subclasses (AnnexError of
+  cme_hybrid_transaction's backends, HtpasswdError, LockError, ExrpImageError) were always passed on as
+  ``str(exc)`` and are not read yet: documenting their messages is the next step of issue 22;
+- ``fatal(<literal>, ...)``: a backend that returns the message a module fails with (for host_probe to report it
+  instead) builds it with a function named ``fatal``, its first argument;
 - ``ansible.builtin.fail`` ``msg`` and ``ansible.builtin.assert`` ``fail_msg`` in roles/*/tasks and playbooks/.
 
 The key phrase of a message is the start of its first piece of literal text between placeholders (``%s``, ``{}``,
@@ -79,9 +84,14 @@ def _literal_pieces(node) -> list[str] | None:
     return None
 
 
+# The error types whose literal messages are read (see the module docstring), and the function that builds a
+# failure to return (fatal).
+RAISED = ("ModuleError", "EnvFileError", "ConfigFilesError", "ClockUnchecked", "fatal")
+
+
 def module_messages() -> list[tuple[str, tuple[str, ...]]]:
-    """(file:line, key) for every literal fail_json or fatal message (also ``msg = "..."; module.fail_json(msg=msg)``).
-    """
+    """(file:line, key) for every literal fail_json, ModuleError or fatal message (also ``msg = "...";
+    module.fail_json(msg=msg)``)."""
     found = []
     for path in sorted(ROOT.glob("plugins/module*/*.py")):
         tree = ast.parse(path.read_text())
@@ -93,7 +103,7 @@ def module_messages() -> list[tuple[str, tuple[str, ...]]]:
                     continue
                 if isinstance(node.func, ast.Attribute) and node.func.attr == "fail_json":
                     values = [kw.value for kw in node.keywords if kw.arg == "msg"]
-                elif isinstance(node.func, ast.Name) and node.func.id == "fatal":
+                elif isinstance(node.func, ast.Name) and node.func.id in RAISED:
                     values = node.args[:1]
                 else:
                     continue

@@ -75,7 +75,7 @@ def test_refused_while_another_run_holds_it(lock, clock):
     assert "since 2027-01-15T08:00:00Z, lease ends 2027-01-15T09:00:00Z (in 59m00s)" in msg
     assert "This run changed nothing. Wait for that run to finish" in msg
     assert msg.endswith("rerun with -e exec_lock_break=true.")
-    assert exc.value.details["held_by"]["owner"] == BOB and exc.value.details["lock_state"] == "held"
+    assert exc.value.extra["held_by"]["owner"] == BOB and exc.value.extra["lock_state"] == "held"
     assert open(lock.path, "rb").read() == before
 
 

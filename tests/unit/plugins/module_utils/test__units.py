@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.engage_exec.recording.plugins.module_utils import _units
+from ansible_collections.engage_exec.recording.plugins.module_utils._errors import ModuleError
 
 # systemctl 252's output for an enabled running unit, a unit that does not exist and a stopped disabled one.
 SHOW = ("LoadState=loaded\nActiveState=active\nUnitFileState=enabled\n\n"
@@ -76,9 +77,11 @@ def test_a_property_left_out_is_empty():
 
 @pytest.mark.parametrize("name", ["apache2", "haproxy.service", "getty@tty1.service", "mnt-a\\x2db.mount", "a:b_c"])
 def test_unit_names(name):
-    assert _units.bad_names([name]) is None
+    _units.check_names([name])  # raises for a bad name
 
 
 def test_bad_names_are_all_listed():
-    msg = _units.bad_names(["apache2", "-H", "a b", "../x", ""])
+    with pytest.raises(ModuleError) as caught:
+        _units.check_names(["apache2", "-H", "a b", "../x", ""])
+    msg = caught.value.msg
     assert msg.startswith("units '-H', 'a b', '../x', '' are not systemd unit names")

@@ -10,6 +10,7 @@ import pytest
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.engage_exec.recording.plugins.modules import cme_hybrid_transaction as module
+from ansible_collections.engage_exec.recording.plugins.module_utils import _configdb, _gax
 from ansible_collections.engage_exec.recording.plugins.module_utils import _annex
 from ansible_collections.engage_exec.recording.plugins.module_utils._annex import AnnexError
 
@@ -65,8 +66,8 @@ class Backend:
 
 def run(monkeypatch, capsys, args, check=False):
     Backend.instances = []
-    monkeypatch.setattr(module._gax, "GaxBackend", Backend)
-    monkeypatch.setattr(module._configdb, "ConfigDbBackend", Backend)
+    monkeypatch.setattr(_gax, "GaxBackend", Backend)
+    monkeypatch.setattr(_configdb, "ConfigDbBackend", Backend)
     if check:
         args = dict(args, _ansible_check_mode=True)
     with patch_module_args(args):

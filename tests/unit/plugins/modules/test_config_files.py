@@ -535,3 +535,29 @@ def test_new_directory_is_private_until_its_mode_is_set(capsys, tmp_path, monkey
     res, dummy = run_module(capsys, directories=[dict(path=str(leaf), mode="0755")])
     assert res["changed"] and mode_of(leaf) == 0o755
     assert made == [(str(tmp_path / "a"), 0o777), (str(leaf), 0o700)]
+
+
+# --- what a user who is not root may give -----------------------------------------------------------------------
+
+
+def planned_file(path, uid=None, gid=None, mode=None, old=None):
+    item = _config_files.FileItem(path, path, b"x", mode, uid, gid)
+    item.old = old
+    item.attributes = _config_files._differences(old, item) if old is not None else {}
+    return item
+
+
+def test_attribute_problems_of_a_user_who_is_not_root():
+    old = _config_files.Old(data=b"", mode=0o644, uid=1000, gid=1000)
+    mine = dict(euid=1000, groups={1000, 27})
+    # the owner gives a mode and a group he is in, to his file and to a new one: nothing to refuse
+    assert _config_files.attribute_problem(planned_file("/a", gid=27, mode=0o640, old=old), **mine) is None
+    assert _config_files.attribute_problem(planned_file("/n", uid=1000, gid=27, mode=0o600), **mine) is None
+    # another owner, a group he is not in, the mode of a file of someone else: refused, each named
+    msg = _config_files.attribute_problem(planned_file("/a", uid=0, gid=4, old=old), **mine)
+    assert msg.startswith("/a: cannot be given owner root and group ") and msg.endswith("; run with become")
+    other = dict(euid=1001, groups={1001})
+    msg = _config_files.attribute_problem(planned_file("/a", mode=0o600, old=old), **other)
+    assert msg is not None and "mode 0600" in msg
+    # root may give anything
+    assert _config_files.attribute_problem(planned_file("/a", uid=1, gid=4, mode=0o600, old=old), euid=0) is None

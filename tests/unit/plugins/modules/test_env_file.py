@@ -167,6 +167,6 @@ def test_missing_directory_in_check_mode_reports_the_file_to_create(capsys, tmp_
 def test_pattern_matched_unmanaged_values_do_not_blank_other_output(capsys, tmp_path):
     path = tmp_path / ".env"
     path.write_bytes(b"FEATURE_TOKEN_ENABLED=true\n")
-    res, dummy = run_module(capsys, path=str(path), values={"RECORDING_ENABLED": True})
+    res, dummy = run_module(capsys, _ansible_diff=True, path=str(path), values={"RECORDING_ENABLED": True})
     assert res["diff"]["before"] == "FEATURE_TOKEN_ENABLED=********\n"
     assert res["diff"]["after"] == "FEATURE_TOKEN_ENABLED=********\nRECORDING_ENABLED=true\n"
