@@ -159,5 +159,6 @@ def main() -> None:
         for label, (wall, cpu) in rows:
             print("  %-50s %8.2f %8.2f %7.2f" % (label, wall, cpu, cpu / module[1]))
 
+
 if __name__ == "__main__":
     main()

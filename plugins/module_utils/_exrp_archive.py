@@ -81,7 +81,7 @@ class _Header(tarfile.TarInfo):
     damaged header after the first one, and this tells a damaged stream from a clean end."""
 
     @classmethod
-    def fromtarfile(cls, tar):
+    def fromtarfile(cls, tar):  # pylint: disable=arguments-renamed  # "tarfile" would hide the module
         try:
             return super().fromtarfile(tar)
         except tarfile.HeaderError as exc:
