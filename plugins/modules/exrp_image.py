@@ -227,7 +227,7 @@ msg:
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.engage_exec.recording.plugins.module_utils import _exrp_image, _registry
-from ansible_collections.engage_exec.recording.plugins.module_utils._errors import ModuleError
+from ansible_collections.engage_exec.recording.plugins.module_utils._errors import ModuleError, module_result
 
 
 def main():
@@ -265,15 +265,8 @@ def main():
     try:
         result = _exrp_image.run(params, module.check_mode)
     except ModuleError as exc:
-        failure = dict({"changed": False}, **exc.result())
-        for warning in failure.pop("warnings", []):
-            module.warn(warning)
-        module.fail_json(**failure)
-    for warning in result.pop("warnings"):
-        module.warn(warning)
-    if not module._diff:  # pylint: disable=protected-access
-        result.pop("diff", None)
-    module.exit_json(**result)
+        module.fail_json(**module_result(module, dict({"changed": False}, **exc.result())))
+    module.exit_json(**module_result(module, result))
 
 
 if __name__ == "__main__":
