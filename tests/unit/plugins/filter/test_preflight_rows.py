@@ -88,8 +88,8 @@ def test_configdb_redis_gc_rows_of_an_excs_host():
 
 def test_redis_ping_row_and_plain_tcp():
     hv = hostvars(p1={"exec_redis": {"host": "redis", "tls": "false"}, "exec_sip_servers": [{"host": "sip"}]})
-    rows = {r["name"]: r for r in preflight_connectivity_rows("p1", hv, GROUPS, dict(SETTINGS, redis_ping=True,
-                                                                                       redis_password="x"))}
+    settings = dict(SETTINGS, redis_ping=True, redis_password="x")
+    rows = {r["name"]: r for r in preflight_connectivity_rows("p1", hv, GROUPS, settings)}
     assert rows["exec -> Redis"] == {"name": "exec -> Redis", "host": "redis", "port": 6379, "protocol": "redis",
                                      "tls": False, "login_password": "x"}
     assert rows["excp -> SIP Server 1"] == {"name": "excp -> SIP Server 1", "host": "sip", "port": 8000,
