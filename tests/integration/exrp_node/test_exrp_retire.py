@@ -66,7 +66,7 @@ def start_exrp(name):
         dexec(name, "sh", "-c", "umask 077; cat > '%s'" % path, stdin=env)
     dexec(name, "docker", "run", "-d", "--name", "exrp", "--network", "host", "--env-file", ENV,
           "--restart", "unless-stopped", "--label", "engage-exec.service=exrp", IMAGE)
-    for _ in range(30):
+    for _attempt in range(30):
         if dexec(name, "curl", "-fsS", "-m", "2", "http://127.0.0.1:3660/metrics", check=False).returncode == 0:
             return
         time.sleep(1)
@@ -85,7 +85,7 @@ def in_flight(name, count):
               "http://127.0.0.1:3660/api/v1/recordings >/dev/null 2>&1 & sleep 2; done\n" % (count, body))
     dexec(name, "sh", "-c", "cat > /tmp/send.sh", stdin=script)
     dexec(name, "sh", "-c", "nohup sh /tmp/send.sh >/dev/null 2>&1 &")
-    for _ in range(20):
+    for _attempt in range(20):
         metrics = dexec(name, "curl", "-fsS", "http://127.0.0.1:3660/metrics").stdout
         if re.search(r"^exrp_inflight [1-9]", metrics, re.M):
             return

@@ -100,6 +100,8 @@ def test_a_third_node_added_with_site_yml_while_200_recordings_flow(site, tmp_pa
     inventory = extra_inventory(tmp_path / "exrp3.yml")
     # The new VM, as a site's team prepares one (lab/up.yml: systemd, sshd, Docker), before the deployment.
     lab.playbook(ROOT / "lab" / "up.yml", "-i", str(inventory), check=True)
+    # Its clock synchronised before the preflight checks it (the 24 h rule), as on a site's new VM.
+    lab.dexec(NEW, "chronyc", "waitsync", "60", "0", "0", "1")
     before = injected_by()
     traffic = Recordings(200)
     traffic.start()
