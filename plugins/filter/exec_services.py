@@ -28,10 +28,38 @@ def exec_host_checks(hosts, hostvars, fields=None):
     return [dict(fields or {}, name=host, host=address) for host, address in zip(hosts, exec_addresses(hosts, hostvars))]
 
 
+def exec_metric_sum(text, name):
+    """The sum of every sample of the metric ``name`` in a Prometheus text exposition ``text`` (all label sets), or
+    None when the text has no sample of it (the release does not expose that metric)."""
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    total, found = 0.0, False
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        metric, _sep, rest = line.partition(" ")
+        if metric.split("{", 1)[0] != name:
+            continue
+        # The labels may hold spaces: the value is the first field after the closing brace.
+        if "{" in metric and "}" not in metric:
+            rest = line.split("}", 1)[1] if "}" in line else ""
+        fields = rest.split()
+        if not fields:
+            continue
+        try:
+            total += float(fields[0])
+        except ValueError:
+            continue
+        found = True
+    return total if found else None
+
+
 class FilterModule(object):
     """EXEC services filters."""
 
     def filters(self):
         return {"exec_services_on_host": exec_services_on_host,
                 "exec_services_metrics_checks": exec_services_metrics_checks,
-                "exec_host_checks": exec_host_checks}
+                "exec_host_checks": exec_host_checks,
+                "exec_metric_sum": exec_metric_sum}

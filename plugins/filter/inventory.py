@@ -11,6 +11,7 @@ import re
 from ansible_collections.engage_exec.recording.plugins.module_utils._gc_region import gc_hosts_of
 
 REQUIRED_GROUPS = ("excs", "exas", "excp", "exrp", "webdav", "load_balancer")
+EXRP_NODE_STATES = ("present", "absent")
 SSLMODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
 _HOSTPORT = re.compile(r"^(?P<host>\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):(?P<port>[0-9]{1,5})$")
 
@@ -103,9 +104,7 @@ def exec_inventory_problems(groups, hostvars, allow_single_exrp=False):
             problems.append("inventory group '%s' is empty or missing: add at least one host to it" % group)
     exrp = groups.get("exrp") or []
     allow = str(allow_single_exrp).strip().lower() in ("true", "yes", "1", "on")
-    if exrp and len(exrp) < 2 and not allow:
-        problems.append("inventory group 'exrp' has %d host (%s): EXRP runs N+1, add a second host, or set "
-                        "exec_allow_single_exrp: true for a lab" % (len(exrp), ", ".join(exrp)))
+    problems.extend(_exrp_state_problems(exrp, hostvars, allow))
     exrp_dupes = sorted({h for h in exrp if exrp.count(h) > 1})
     if exrp_dupes:
         problems.append("inventory group 'exrp' lists %s more than once: each EXRP node is one host"
@@ -127,6 +126,46 @@ def exec_inventory_problems(groups, hostvars, allow_single_exrp=False):
         problems.append("%s (hosts: %s)" % (problem, _shown(hosts)))
     problems.extend(_shared_org_problems(groups.get("exec") or [], hostvars))
     return problems
+
+
+def _exrp_state(hvars):
+    """A node's exrp_node_state as written (present when not set)."""
+    return str(hvars.get("exrp_node_state", "present"))
+
+
+def exec_exrp_serving(hosts, hostvars):
+    """The hosts of ``hosts`` (the EXRP group) that serve: all but those marked ``exrp_node_state: absent``, which
+    are being retired (EXCP hands them nothing)."""
+    if isinstance(hosts, str):
+        hosts = [hosts]
+    return [h for h in hosts if _exrp_state(hostvars.get(h) or {}) != "absent"]
+
+
+def _exrp_state_problems(exrp, hostvars, allow_single):
+    """N+1 on the serving EXRP nodes: exrp_node_state must be present or absent, and the nodes not marked absent
+    must stay at least 2 (1 with exec_allow_single_exrp, never 0)."""
+    states = {h: _exrp_state(hostvars.get(h) or {}) for h in exrp}
+    bad = [h for h in exrp if states[h] not in EXRP_NODE_STATES]
+    if bad:
+        return ["exrp_node_state is %s: use present (the default) or absent (retire the node)"
+                % "; ".join("%r on %s" % (states[h], h) for h in bad)]
+    retired = [h for h in exrp if states[h] == "absent"]
+    serving = [h for h in exrp if states[h] != "absent"]
+    if not exrp:
+        return []
+    if not retired:
+        if len(exrp) < 2 and not allow_single:
+            return ["inventory group 'exrp' has %d host (%s): EXRP runs N+1, add a second host, or set "
+                    "exec_allow_single_exrp: true for a lab" % (len(exrp), ", ".join(exrp))]
+        return []
+    if len(serving) < (1 if allow_single else 2):
+        return ["retiring %s (exrp_node_state: absent) would leave %d serving EXRP node%s%s: EXRP runs N+1 and keeps "
+                "at least %s serving; add a node to group 'exrp' and run site.yml first, then retire, or retire "
+                "fewer nodes at once. Nothing was changed"
+                % (", ".join(retired), len(serving), "" if len(serving) == 1 else "s",
+                   " (%s)" % ", ".join(serving) if serving else "", "1 (exec_allow_single_exrp)" if allow_single
+                   else "2")]
+    return []
 
 
 def _shown(hosts):
@@ -187,4 +226,5 @@ class FilterModule(object):
 
     def filters(self):
         return {"exec_inventory_problems": exec_inventory_problems, "exec_inventory_warnings": exec_inventory_warnings,
-                "exec_addresses": exec_addresses, "exec_gc_hosts": exec_gc_hosts}
+                "exec_addresses": exec_addresses, "exec_gc_hosts": exec_gc_hosts,
+                "exec_exrp_serving": exec_exrp_serving}

@@ -4,7 +4,7 @@ from __future__ import annotations
 import copy
 
 from ansible_collections.engage_exec.recording.plugins.filter.inventory import (
-    exec_gc_hosts, exec_inventory_problems, exec_inventory_warnings)
+    exec_exrp_serving, exec_gc_hosts, exec_inventory_problems, exec_inventory_warnings)
 
 GOOD_VARS = {
     "exec_configdb": {"host": "db", "port": 5432, "name": "config", "sslmode": "require"},
@@ -119,3 +119,42 @@ def test_one_org_per_tenant_and_one_tenant_on_many_hosts_accepted():
     assert exec_inventory_problems(GROUPS, hv) == []
     hv["r1"] = dict(hv["r1"], exec_tenant_id=1)  # an int and a string of the same tenant are one tenant
     assert exec_inventory_problems(GROUPS, hv) == []
+
+
+def _retiring(**states):
+    """Hostvars of GROUPS with three EXRP nodes r1..r3, exrp_node_state set per node as given."""
+    hv = _hostvars()
+    for host in ("r1", "r2", "r3"):
+        hv[host] = dict(hv.get(host, hv["a"]), **({"exrp_node_state": states[host]} if host in states else {}))
+    return dict(GROUPS, exrp=["r1", "r2", "r3"], exec=["a", "r1", "r2", "r3"]), hv
+
+
+def test_retiring_one_of_three_is_accepted_and_leaves_the_others_serving():
+    groups, hv = _retiring(r3="absent")
+    assert exec_inventory_problems(groups, hv) == []
+    assert exec_exrp_serving(groups["exrp"], hv) == ["r1", "r2"]
+    assert exec_exrp_serving("r3", hv) == []
+
+
+def test_retiring_that_leaves_one_serving_node_is_refused_naming_both_sides():
+    groups, hv = _retiring(r2="absent", r3="absent")
+    problems = exec_inventory_problems(groups, hv)
+    assert len(problems) == 1, problems
+    assert "retiring r2, r3 (exrp_node_state: absent) would leave 1 serving EXRP node (r1)" in problems[0]
+    assert "N+1" in problems[0] and "run site.yml first" in problems[0]
+    # A lab that allows one node may retire down to one, never to none.
+    assert exec_inventory_problems(groups, hv, True) == []
+    groups, hv = _retiring(r1="absent", r2="absent", r3="absent")
+    problems = exec_inventory_problems(groups, hv, True)
+    assert len(problems) == 1 and "would leave 0 serving EXRP nodes:" in problems[0], problems
+
+
+def test_unknown_exrp_node_state_is_refused_naming_value_and_host():
+    groups, hv = _retiring(r2="retired")
+    problems = exec_inventory_problems(groups, hv)
+    assert problems == ["exrp_node_state is 'retired' on r2: use present (the default) or absent (retire the node)"]
+
+
+def test_serving_is_every_node_when_none_is_marked():
+    assert exec_exrp_serving(GROUPS["exrp"], _hostvars()) == ["r1", "r2"]
+    assert exec_exrp_serving(["r1", "x"], {"r1": {"exrp_node_state": "present"}}) == ["r1", "x"]
