@@ -94,3 +94,27 @@ def test_every_target_up_and_an_exrp_node_stopped_alerts(converged):
     finally:
         lab.dexec(NODE, "docker", "start", "exrp")
     wait_for("%s answers again" % NODE, lambda: query('up{site="lab",service="exrp",node="%s"} == 1' % NODE), 60)
+
+
+DASHBOARD = ROOT / "roles" / "monitoring" / "files" / "exec-recording-dashboard.json"
+VARIABLES = {"$site": "lab", "$webdav_mountpoint": "/srv/exec-recordings"}
+
+
+def test_dashboard_queries_return_data_after_recordings_flowed(converged):
+    """Every query of the shipped Grafana dashboard, its variables set as for the lab, returns data from the lab's
+    Prometheus once recordings flowed (the MCP stand-in sends 5 through WebDAV -> LB -> EXCP -> EXRP -> GC)."""
+    shipped = DASHBOARD.read_text()
+    on_host = lab.dexec(PROM, "cat", "/etc/prometheus/exec/dashboards/exec-recording.json").stdout
+    assert on_host == shipped, "the monitoring role did not install the shipped dashboard"
+    summary = lab.mcp(5)
+    assert summary["ok"] and summary["arrived"] == 5, summary
+    dashboard = json.loads(shipped)
+    exprs = [(p["title"], t["expr"]) for p in dashboard["panels"] for t in p["targets"]]
+    assert len(exprs) >= 6
+    for title, expr in exprs:
+        for name, value in VARIABLES.items():
+            expr = expr.replace(name, value)
+        assert "$" not in expr, (title, expr)
+        series, _ = wait_for("data for %r: %s" % (title, expr), lambda e=expr: query(e), 3 * SCRAPE_SECONDS + 15)
+        if "rate(" in expr:  # the recordings just sent show in the rates, not only zeros
+            assert float(series[0][1]) > 0, (title, expr, series)

@@ -49,7 +49,7 @@ def test_targets_and_rules_check_real_check_real(playbook, tmp_path):
     assert not out.exists(), "check mode wrote files"
     assert _changed(_run(playbook, out))
     files = _snapshot(out)
-    assert sorted(files) == ["rules/exec-exec.rules.yml"] + sorted(
+    assert sorted(files) == ["dashboards/exec-recording.json", "rules/exec-exec.rules.yml"] + sorted(
         "targets/exec-%s.json" % s for s in ("excs", "exas", "excp", "exrp", "haproxy", "apache", "node"))
     exrp = json.loads(files["targets/exec-exrp.json"])
     assert [e["targets"] for e in exrp] == [["192.0.2.21:3660"], ["[2001:db8::22]:3660"], ["exrp3:3660"]]
@@ -62,6 +62,8 @@ def test_targets_and_rules_check_real_check_real(playbook, tmp_path):
     haproxy = json.loads(files["targets/exec-haproxy.json"])
     assert haproxy == [{"targets": ["192.0.2.40:8404"], "labels": {
         "service": "haproxy", "node": "lb1", "site": "exec", "__metrics_path__": "/metrics"}}]
+    assert files["dashboards/exec-recording.json"] == (
+        ROOT / "roles/monitoring/files/exec-recording-dashboard.json").read_bytes()
     rules = files["rules/exec-exec.rules.yml"].decode()
     assert 'node=~"dav1"' in rules and "> 24000000000" in rules  # 80 % of 1000 calls x 30 GB / 1000
 
