@@ -28,9 +28,9 @@ SITE = ROOT / "site.yml"
 PROM = "lab-prometheus"
 NODE = "lab-exrp1"
 # (service, node) of every target the monitoring role writes for the lab inventory.
-EXPECTED = {("excs", "lab-exec"), ("exas", "lab-exec"), ("excp", "lab-exec"), ("exrp", "lab-exrp1"),
-            ("exrp", "lab-exrp2"), ("haproxy", "lab-lb"), ("apache", "lab-webdav")} | {
-            ("node", h) for h in ("lab-exec", "lab-exrp1", "lab-exrp2", "lab-webdav", "lab-lb")}
+NODE_EXPORTERS = {("node", h) for h in ("lab-exec", "lab-exrp1", "lab-exrp2", "lab-webdav", "lab-lb")}
+EXPECTED = NODE_EXPORTERS | {("excs", "lab-exec"), ("exas", "lab-exec"), ("excp", "lab-exec"), ("exrp", "lab-exrp1"),
+                             ("exrp", "lab-exrp2"), ("haproxy", "lab-lb"), ("apache", "lab-webdav")}
 FOR_SECONDS = 10
 SCRAPE_SECONDS = 5
 
@@ -65,8 +65,8 @@ def converged():
 def test_every_target_up_and_an_exrp_node_stopped_alerts(converged):
     def all_up():
         series = query('up{site="lab"}')
-        seen = {(m["service"], m["node"]) for m, _ in series}
-        return seen == EXPECTED and all(v == "1" for _, v in series) and series
+        seen = {(labels["service"], labels["node"]) for labels, _value in series}
+        return seen == EXPECTED and all(value == "1" for _labels, value in series) and series
 
     series, seconds = wait_for("every lab target up == 1", all_up, 90)
     print("all %d targets up after %.1f s" % (len(series), seconds))
@@ -81,7 +81,7 @@ def test_every_target_up_and_an_exrp_node_stopped_alerts(converged):
         def target_alert(state):
             return query('ALERTS{alertname="ExecTargetDown",service="exrp",node="%s",alertstate="%s"}' % (NODE, state))
 
-        _, pending_after = wait_for("ExecTargetDown pending", lambda: target_alert("pending") or target_alert("firing"),
+        _alert, pending_after = wait_for("ExecTargetDown pending", lambda: target_alert("pending") or target_alert("firing"),
                                     2 * SCRAPE_SECONDS + 10)
         wait_for("ExecTargetDown firing", lambda: target_alert("firing"), FOR_SECONDS + 3 * SCRAPE_SECONDS + 10)
         firing_after = time.monotonic() - stopped
@@ -117,6 +117,6 @@ def test_dashboard_queries_return_data_after_recordings_flowed(converged):
         for name, value in VARIABLES.items():
             expr = expr.replace(name, value)
         assert "$" not in expr, (title, expr)
-        series, _ = wait_for("data for %r: %s" % (title, expr), lambda e=expr: query(e), 3 * SCRAPE_SECONDS + 15)
+        series, _seconds = wait_for("data for %r: %s" % (title, expr), lambda e=expr: query(e), 3 * SCRAPE_SECONDS + 15)
         if "rate(" in expr:  # the recordings just sent show in the rates, not only zeros
             assert float(series[0][1]) > 0, (title, expr, series)
