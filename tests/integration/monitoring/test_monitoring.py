@@ -103,3 +103,19 @@ def test_rules_promtool_rejects_are_put_back(playbook, tmp_path):
     assert "check rules" in proc.stdout and "ExecRecordingsNotInjected" in proc.stdout, proc.stdout[-4000:]
     assert "The previous files are back in place" in proc.stdout
     assert _snapshot(out) == before, "a rules file promtool rejected was left in place"
+
+
+def test_dashboard_queries_are_valid_promql(tmp_path):
+    """Every query of the shipped Grafana dashboard, its variables set, parses as PromQL (promtool checks it as a
+    recording rule). That they return data is the lab's test (lab_e2e/test_monitoring_lab.py)."""
+    dashboard = json.loads((ROOT / "roles/monitoring/files/exec-recording-dashboard.json").read_text())
+    assert {v["name"] for v in dashboard["templating"]["list"]} == {"datasource", "site", "webdav_mountpoint"}
+    exprs = [t["expr"].replace("$site", "exec").replace("$webdav_mountpoint", "/srv/exec-recordings")
+             for p in dashboard["panels"] for t in p["targets"]]
+    assert len(exprs) >= 6 and not any("$" in e for e in exprs)
+    rules = {"groups": [{"name": "dashboard", "rules": [
+        {"record": "dashboard:query_%d" % i, "expr": e} for i, e in enumerate(exprs)]}]}
+    path = tmp_path / "dashboard.rules.yml"
+    path.write_text(json.dumps(rules))  # JSON is YAML
+    check = subprocess.run([_promtool(), "check", "rules", str(path)], capture_output=True, text=True, check=False)
+    assert check.returncode == 0 and "SUCCESS: %d rules found" % len(exprs) in check.stdout, check.stdout + check.stderr
