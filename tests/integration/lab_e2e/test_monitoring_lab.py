@@ -81,8 +81,8 @@ def test_every_target_up_and_an_exrp_node_stopped_alerts(converged):
         def target_alert(state):
             return query('ALERTS{alertname="ExecTargetDown",service="exrp",node="%s",alertstate="%s"}' % (NODE, state))
 
-        _alert, pending_after = wait_for("ExecTargetDown pending", lambda: target_alert("pending") or target_alert("firing"),
-                                    2 * SCRAPE_SECONDS + 10)
+        _alert, pending_after = wait_for(
+            "ExecTargetDown pending", lambda: target_alert("pending") or target_alert("firing"), 2 * SCRAPE_SECONDS + 10)
         wait_for("ExecTargetDown firing", lambda: target_alert("firing"), FOR_SECONDS + 3 * SCRAPE_SECONDS + 10)
         firing_after = time.monotonic() - stopped
         print("ExecTargetDown for %s: pending after %.1f s, firing after %.1f s" % (NODE, pending_after, firing_after))
