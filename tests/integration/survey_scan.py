@@ -6,7 +6,8 @@ playbook-level inputs listed in PLAYBOOK_INPUTS. A *use* is an occurrence of the
 expression: ``{{ }}`` / ``{% %}`` blocks anywhere in roles/*/{tasks,handlers,vars,templates} and playbooks/, and the
 bare expressions of ``when``, ``that``, ``changed_when``, ``failed_when``, ``until`` and ``serial``. A use is cast when
 the name is followed, after optional ``| default(...)`` / ``| d(...)``, by the filter of its type (``| bool``,
-``| int``, ``| float``; for an integer also ``| string``, which makes "2" and 2 the same text), or is only tested for
+``| int``, ``| float``; for an integer or a float also ``| string``, which makes "2" and 2, "0.8" and 0.8 the same text
+for a check in Python that parses it), or is only tested for
 definedness (``is defined``, ``is undefined``, ``is none``...).
 One use needs no cast: a number printed into text, ``{{ name }}`` alone inside a longer string or in a template
 (``http://127.0.0.1:{{ port }}/``, ``(now '{{ port }}')``), renders the same for "2" and 2. A boolean never: "false"
@@ -33,7 +34,7 @@ PLAYBOOK_INPUTS = {
     "exec_lock_ttl": "int",
 }
 
-CASTS = {"bool": {"bool"}, "int": {"int", "string"}, "float": {"float", "int"}}
+CASTS = {"bool": {"bool"}, "int": {"int", "string"}, "float": {"float", "int", "string"}}
 EXPRESSION_KEYS = {"when", "that", "changed_when", "failed_when", "until", "serial"}
 _STRING = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
 _BLOCK = re.compile(r"\{\{(.*?)\}\}|\{%-?(.*?)-?%\}", re.S)
