@@ -18,8 +18,8 @@ def exec_bundle_files(files, directory) -> dict:
     ``directory`` (folders and files readable by the controller user only)."""
     base = str(directory).rstrip("/")
     folders = sorted({posixpath.dirname(path) for path in files} - {""})
-    return {"directories": [{"path": base, "mode": "0700"}] + [{"path": "%s/%s" % (base, d), "mode": "0700"}
-                                                                for d in folders],
+    directories = [{"path": base, "mode": "0700"}] + [{"path": "%s/%s" % (base, d), "mode": "0700"} for d in folders]
+    return {"directories": directories,
             "files": [{"path": "%s/%s" % (base, path), "content": text, "mode": "0600"}
                       for path, text in sorted(files.items())]}
 

@@ -68,16 +68,17 @@ options:
   secret_values:
     description:
       - Secret values to mask wherever they appear (the inventory's; see the filter
-        M(engage_exec.recording.exec_secret_values#filter)).
+        P(engage_exec.recording.exec_secret_values#filter)).
     type: list
     elements: str
     default: []
 attributes:
   check_mode:
     support: full
-    details: It only reads; check mode changes nothing.
+    description: It only reads; check mode reads the same and changes nothing.
   diff_mode:
     support: none
+    description: Nothing is changed, so there is no diff.
 notes:
   - The playbook C(collect_diagnostics.yml) runs it with C(become), to read the C(.env) files and the logs.
 """

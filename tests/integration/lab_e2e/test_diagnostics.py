@@ -70,7 +70,7 @@ def test_bundle_changes_nothing_holds_every_part_and_no_secret(converged, tmp_pa
     # no secret of the lab anywhere: not in the bundle, not in the run's output
     secrets = lab.secrets()
     assert secrets
-    found = sorted("%s in %s" % (name, path) for name, value in secrets.items() for form in {value, quote(value, "")}
+    found = sorted("%s in %s" % (name, path) for name, value in secrets.items() for form in sorted({value, quote(value, "")})
                    for path, text in list(files.items()) + [("the run's output", result.stdout)] if form in text)
     assert found == []
     missing = []

@@ -78,9 +78,10 @@ class Recordings(threading.Thread):
         """Stop after the batch in progress; assert flow during the fault and that every recording arrived."""
         self._stop.set()
         self.join()
-        sent = sum(s["expected"] for _, _, s in self.batches)
-        arrived = sum(s["arrived"] for _, _, s in self.batches)
-        failed = [s for _, _, s in self.batches if not s["ok"]]
+        summaries = [batch[2] for batch in self.batches]
+        sent = sum(s["expected"] for s in summaries)
+        arrived = sum(s["arrived"] for s in summaries)
+        failed = [s for s in summaries if not s["ok"]]
         assert self.window, "the test did not mark the fault's time window"
         during = [b for b in self.batches if b[0] < self.window[1] and b[1] > self.window[0]]
         assert during, "no batch of recordings was sent while the fault was in place (%d batches)" % len(
