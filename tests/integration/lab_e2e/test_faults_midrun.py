@@ -66,7 +66,10 @@ class Recordings(threading.Thread):
     def run(self):
         while not self._stop.is_set() and len(self.batches) * self.BATCH < self.LIMIT:
             started = time.monotonic()
-            summary = lab.mcp(self.BATCH, timeout=300)
+            try:
+                summary = lab.mcp(self.BATCH, timeout=300)
+            except Exception as exc:  # pylint: disable=broad-except  # a batch that broke counts as lost
+                summary = {"expected": self.BATCH, "arrived": 0, "ok": False, "error": repr(exc)}
             self.batches.append((started, time.monotonic(), summary))
             self._stop.wait(self.PAUSE)
 
