@@ -90,6 +90,25 @@ def _gc_rows(hvars, settings):
     return rows
 
 
+class _Vars:
+    """A host's variables: those given by the play (``site``, None for unset) over its hostvars."""
+
+    def __init__(self, site, hvars):
+        self._site = {k: v for k, v in (site or {}).items() if v is not None}
+        self._hvars = hvars
+
+    def get(self, key, default=None):
+        if key in self._site:
+            return self._site[key]
+        return self._hvars.get(key, default)
+
+    def __getitem__(self, key):
+        value = self.get(key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+
 def preflight_connectivity_rows(host, hostvars, groups, settings):
     """The rows of the connectivity table (SPEC) whose source is ``host``, from the inventory contract: EXCS -> Config
     DB, EXAS -> Stat Servers, EXCP -> SIP Servers, EXAS/EXCP -> EXCS API, every EXEC host -> Redis and Genesys Cloud,
@@ -97,8 +116,9 @@ def preflight_connectivity_rows(host, hostvars, groups, settings):
     of those groups; one named like a built-in row replaces it). Peers at their exec_addresses address; unique by name.
     ``settings`` holds the preflight role's options (validate_certs, ca_path, configdb_user/password, redis_ping,
     redis_password, gc_port, gc_path, gc_status_codes, exec_service_ports, webdav_port, require_recording_targets,
-    extra_checks)."""
-    hvars = hostvars[host]
+    extra_checks, and ``site``: this host's exec_configdb, exec_stat_servers, exec_sip_servers, exec_redis and
+    Genesys Cloud variables as the play sees them, role and play vars included, which hostvars does not hold)."""
+    hvars = _Vars(settings.get("site"), hostvars[host])
     mine = list(hvars.get("group_names") or [])
     ports = settings["exec_service_ports"]
     rows = []

@@ -117,3 +117,14 @@ def test_check_problems_lines():
     assert preflight_check_problems({"msg": "boom"}, "inbound", {}) == ["[inbound] boom"]
     assert preflight_check_problems({"skipped": True}, "inbound", {}) == []
     assert preflight_check_problems({}, "inbound", {}) == []
+
+
+def test_site_variables_of_the_play_come_before_hostvars():
+    """Role and play vars (an include_role's vars:) are not in hostvars: the role passes them as settings' site."""
+    site = {"exec_sip_servers": [{"host": "sip.example", "port": 8001}], "exec_redis": None}
+    rows = preflight_connectivity_rows("p1", hostvars(p1={"exec_sip_servers": [{"host": "old"}]}), GROUPS,
+                                       dict(SETTINGS, site=site))
+    assert [r for r in rows if r["name"].startswith("excp -> SIP")] == [
+        {"name": "excp -> SIP Server 1", "host": "sip.example", "port": 8001, "protocol": "tcp"}]
+    # a site value of None leaves the host's own (here: none) in place
+    assert not [r for r in rows if r["name"] == "exec -> Redis"]
