@@ -61,17 +61,17 @@ class Recordings(threading.Thread):
         super().__init__(daemon=True)
         self.batches = []  # (started, ended, verify summary), time.monotonic()
         self.window = None
-        self._stop = threading.Event()
+        self._halt = threading.Event()
 
     def run(self):
-        while not self._stop.is_set() and len(self.batches) * self.BATCH < self.LIMIT:
+        while not self._halt.is_set() and len(self.batches) * self.BATCH < self.LIMIT:
             started = time.monotonic()
             try:
                 summary = lab.mcp(self.BATCH, timeout=300)
             except Exception as exc:  # pylint: disable=broad-except  # a batch that broke counts as lost
                 summary = {"expected": self.BATCH, "arrived": 0, "ok": False, "error": repr(exc)}
             self.batches.append((started, time.monotonic(), summary))
-            self._stop.wait(self.PAUSE)
+            self._halt.wait(self.PAUSE)
 
     def fault(self):
         """Context manager around the time the fault is in place."""
@@ -79,7 +79,7 @@ class Recordings(threading.Thread):
 
     def finish(self):
         """Stop after the batch in progress; assert flow during the fault and that every recording arrived."""
-        self._stop.set()
+        self._halt.set()
         self.join()
         summaries = [batch[2] for batch in self.batches]
         sent = sum(s["expected"] for s in summaries)
